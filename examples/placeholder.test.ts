@@ -1,0 +1,5 @@
+import { expect, it } from "@effect/vitest"
+
+it("examples load", () => {
+  expect(1).toBe(1)
+})
