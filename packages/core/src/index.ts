@@ -1,1 +1,12 @@
-export const placeholder = 1
+/**
+ * @since 0.1.0
+ */
+export * from "./MontaAuth.js"
+/**
+ * @since 0.1.0
+ */
+export * from "./MontaError.js"
+/**
+ * @since 0.1.0
+ */
+export * from "./TokenStore.js"

@@ -1,0 +1,178 @@
+/**
+ * `MontaAuth`: tokens that are always valid. Provide one layer; every caller gets the current
+ * access token, acquired with client credentials, refreshed before it expires with rotating
+ * refresh tokens, shared by every concurrent caller (SPEC section 3, rules L1-L13).
+ *
+ * @since 0.1.0
+ */
+import type { Me, Scope } from "@monta-auth/schema"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Redacted from "effect/Redacted"
+import type * as Stream from "effect/Stream"
+import type { InsufficientScope, MontaApiError, TokenError } from "./MontaError.js"
+
+/**
+ * The production base URL of the Monta Partner API.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const productionBaseUrl = "https://partner-api.monta.com/api/v1"
+
+/**
+ * The sandbox base URL reported by Monta's users.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const sandboxBaseUrl = "https://partner-api.sandbox.monta.com/api/v1"
+
+/**
+ * The current access token with what callers may want to know about it (never the refresh token).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CurrentToken {
+  readonly accessToken: Redacted.Redacted<string>
+  /** Local expiry (epoch milliseconds on the Effect `Clock`), anchored to the server (L9). */
+  readonly expiresAt: number
+  /** The store version of the pair this token belongs to. */
+  readonly version: number
+}
+
+/**
+ * What happened to the token, for programs that observe without logs (L12). Events never carry
+ * a token or a secret.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type AuthEvent = Data.TaggedEnum<{
+  /** A new pair from `/auth/token`. */
+  Acquired: { readonly expiresAt: number; readonly version: number }
+  /** A rotated pair from `/auth/refresh`. */
+  Refreshed: { readonly expiresAt: number; readonly version: number }
+  /** A pair written by another instance or a previous run was taken from the store. */
+  Adopted: { readonly expiresAt: number; readonly version: number }
+  /** A refresh or acquisition attempt failed; `retryIn` says when the next one runs, if any. */
+  RefreshFailed: {
+    readonly reason: string
+    readonly attempt: number
+    readonly retryIn: Duration.Duration | undefined
+  }
+  /** `/auth/refresh` was refused or the refresh token had expired: going back to `/auth/token`. */
+  FellBack: { readonly reason: string }
+  /** The current token was dropped by `invalidate`. */
+  Invalidated: { readonly version: number }
+  /** `/auth/token` refused the credentials; callers fail fast until `coolDownUntil`. */
+  CredentialsRejected: { readonly status: number; readonly coolDownUntil: number }
+  /** Every caller pauses until `until` (epoch milliseconds) because the rate budget is spent. */
+  RateLimitPaused: { readonly until: number; readonly reason: string }
+  /** The token store failed; the token lives in memory until it is back. */
+  StoreUnavailable: { readonly operation: string; readonly detail: string }
+}>
+
+/**
+ * Constructors and matchers for `AuthEvent`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const AuthEvent = Data.taggedEnum<AuthEvent>()
+
+/**
+ * The retry policy for transient failures of the auth endpoints (L7).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RetryOptions {
+  /** First backoff delay. Default 250 millis. */
+  readonly baseDelay?: Duration.DurationInput | undefined
+  /** Largest single backoff delay. Default 10 seconds. */
+  readonly maxDelay?: Duration.DurationInput | undefined
+  /** Total time a caller spends retrying before `TokenRequestFailed`. Default 30 seconds. */
+  readonly maxElapsed?: Duration.DurationInput | undefined
+}
+
+/**
+ * Options of `MontaAuth.layer`. Every duration is a `Duration.DurationInput`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  readonly clientId: string
+  readonly clientSecret: Redacted.Redacted<string>
+  /** Default `https://partner-api.monta.com/api/v1`; https only, except loopback http. */
+  readonly baseUrl?: string | undefined
+  /** Refresh this long before expiry. Default 5 minutes. */
+  readonly refreshMargin?: Duration.DurationInput | undefined
+  /** Up to this much random extra earliness (from the Effect `Random`). Default 30 seconds. */
+  readonly jitter?: Duration.DurationInput | undefined
+  /** Transient failure retries (L7). */
+  readonly retry?: RetryOptions | undefined
+  /** How long callers fail fast after `/auth/token` refused the credentials (L8). Default 30 seconds. */
+  readonly invalidCredentialsCoolDown?: Duration.DurationInput | undefined
+  /** Timeout of one auth request. Default 10 seconds. */
+  readonly requestTimeout?: Duration.DurationInput | undefined
+  /** Acquire a token while the layer is built (L1). Default false: construction does no I/O. */
+  readonly eager?: boolean | undefined
+}
+
+/**
+ * The MontaAuth service.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export interface MontaAuthService {
+  readonly clientId: string
+  /** The base URL every request goes to, without a trailing slash. */
+  readonly baseUrl: string
+  /** A valid access token: no I/O while the current one is valid (L2). */
+  readonly accessToken: Effect.Effect<Redacted.Redacted<string>, TokenError>
+  /** The current token with its expiry and version. */
+  readonly current: Effect.Effect<CurrentToken, TokenError>
+  /**
+   * Drops the current token so the next caller gets a new one. Given a token, only if it is still
+   * the current one, so many simultaneous 401s for one token cause one refresh (L10).
+   */
+  readonly invalidate: (token?: Redacted.Redacted<string>) => Effect.Effect<void>
+  /** `/auth/me` for the current token, cached until the token changes (L11). */
+  readonly me: Effect.Effect<Me, TokenError | MontaApiError>
+  /** Fails with `InsufficientScope` unless every scope is granted, before any request (L11). */
+  readonly requireScope: (
+    ...scopes: ReadonlyArray<Scope>
+  ) => Effect.Effect<void, InsufficientScope | TokenError | MontaApiError>
+  /** What happens to the token, as it happens (L12). */
+  readonly events: Stream.Stream<AuthEvent>
+}
+
+/**
+ * The MontaAuth service tag. Build it with `MontaAuth.layer(options)` or `MontaAuth.layerConfig()`.
+ *
+ * @example
+ * ```ts
+ * import { MontaAuth } from "@monta-auth/core"
+ * import { NodeHttpClient } from "@effect/platform-node"
+ * import { Effect, Layer, Redacted } from "effect"
+ *
+ * const AuthLive = MontaAuth.layer({ clientId: "my-client", clientSecret: Redacted.make("s3cret") }).pipe(
+ *   Layer.provide(NodeHttpClient.layerUndici)
+ * )
+ *
+ * const program = Effect.gen(function*() {
+ *   const auth = yield* MontaAuth
+ *   const token = yield* auth.accessToken
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class MontaAuth extends Context.Tag("@monta-auth/core/MontaAuth")<MontaAuth, MontaAuthService>() {}

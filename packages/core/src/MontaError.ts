@@ -1,0 +1,180 @@
+/**
+ * The typed errors of monta-auth. Each is a `Schema.TaggedError`, so it can be logged,
+ * serialized and matched on; none ever carries a secret or a token.
+ *
+ * @since 0.1.0
+ */
+import * as Duration from "effect/Duration"
+import * as Schema from "effect/Schema"
+
+/**
+ * `/auth/token` refused the credential (400, 401 or 403): wrong client id or secret, or a revoked
+ * credential. Never retried; during the cool-down (L8) later callers fail fast with this error.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidCredentials extends Schema.TaggedError<InvalidCredentials>("@monta-auth/core/InvalidCredentials")(
+  "InvalidCredentials",
+  {
+    clientId: Schema.String,
+    status: Schema.Number,
+    errorCode: Schema.optional(Schema.String),
+    serverMessage: Schema.optional(Schema.String),
+    /** Until when (epoch milliseconds, Effect Clock) callers fail fast without asking Monta. */
+    coolDownUntil: Schema.optional(Schema.Number)
+  }
+) {
+  override get message(): string {
+    const code = this.errorCode !== undefined ? ` ${this.errorCode}` : ""
+    const detail = this.serverMessage !== undefined ? `: ${this.serverMessage}` : ""
+    return `Monta refused the credentials of client ${this.clientId} (HTTP ${this.status}${code})${detail}`
+  }
+}
+
+/**
+ * Getting a token failed for a reason other than bad credentials (transport errors, timeouts,
+ * 408, 429, 5xx), after the bounded retries of L7.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TokenRequestFailed extends Schema.TaggedError<TokenRequestFailed>("@monta-auth/core/TokenRequestFailed")(
+  "TokenRequestFailed",
+  {
+    endpoint: Schema.Literal("/auth/token", "/auth/refresh", "/auth/me"),
+    reason: Schema.Literal("Transport", "Timeout", "Status", "RateLimited"),
+    status: Schema.optional(Schema.Number),
+    attempts: Schema.Number,
+    detail: Schema.optional(Schema.String)
+  }
+) {
+  override get message(): string {
+    const status = this.status !== undefined ? ` (last status ${this.status})` : ""
+    const detail = this.detail !== undefined ? `: ${this.detail}` : ""
+    return `POST ${this.endpoint} failed after ${this.attempts} attempt(s), ${this.reason}${status}${detail}`
+  }
+}
+
+/**
+ * A response whose body is not what the API promises (not JSON, missing fields, bad dates).
+ * The message names the problem, never the body's secrets.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class MalformedResponse extends Schema.TaggedError<MalformedResponse>("@monta-auth/core/MalformedResponse")(
+  "MalformedResponse",
+  {
+    method: Schema.String,
+    url: Schema.String,
+    status: Schema.Number,
+    problem: Schema.String
+  }
+) {
+  override get message(): string {
+    return `Malformed response to ${this.method} ${this.url} (HTTP ${this.status}): ${this.problem}`
+  }
+}
+
+/**
+ * The credential lacks a scope the program asked for (checked locally, before any request).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InsufficientScope extends Schema.TaggedError<InsufficientScope>("@monta-auth/core/InsufficientScope")(
+  "InsufficientScope",
+  {
+    required: Schema.Array(Schema.String),
+    granted: Schema.Array(Schema.String)
+  }
+) {
+  override get message(): string {
+    return `Missing scope ${this.required.join(", ")}; the credential grants ${
+      this.granted.length === 0 ? "no scopes" : this.granted.join(", ")
+    }`
+  }
+}
+
+/**
+ * A non-2xx response from the Monta API, with what the server said.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class MontaApiError extends Schema.TaggedError<MontaApiError>("@monta-auth/core/MontaApiError")(
+  "MontaApiError",
+  {
+    status: Schema.Number,
+    errorCode: Schema.optional(Schema.String),
+    serverMessage: Schema.optional(Schema.String),
+    method: Schema.String,
+    url: Schema.String
+  }
+) {
+  override get message(): string {
+    const code = this.errorCode !== undefined ? ` ${this.errorCode}` : ""
+    const detail = this.serverMessage !== undefined ? `: ${this.serverMessage}` : ""
+    return `${this.method} ${this.url} failed with HTTP ${this.status}${code}${detail}`
+  }
+}
+
+/**
+ * The credential's request budget is used up and the caller asked to fail rather than wait.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RateLimited extends Schema.TaggedError<RateLimited>("@monta-auth/core/RateLimited")("RateLimited", {
+  /** How long until the window resets. */
+  retryAfter: Schema.DurationFromSelf
+}) {
+  override get message(): string {
+    return `The Monta rate budget is used up; retry in ${Duration.format(this.retryAfter)}`
+  }
+}
+
+/**
+ * A token store could not load or save (file system, Redis). MontaAuth keeps serving from memory.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TokenStoreError extends Schema.TaggedError<TokenStoreError>("@monta-auth/core/TokenStoreError")(
+  "TokenStoreError",
+  {
+    operation: Schema.String,
+    detail: Schema.String
+  }
+) {
+  override get message(): string {
+    return `Token store ${this.operation} failed: ${this.detail}`
+  }
+}
+
+/**
+ * Configuration that cannot work: a base URL that is not https (and not loopback), a bad margin.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidOptions extends Schema.TaggedError<InvalidOptions>("@monta-auth/core/InvalidOptions")(
+  "InvalidOptions",
+  {
+    option: Schema.String,
+    problem: Schema.String
+  }
+) {
+  override get message(): string {
+    return `Invalid option ${this.option}: ${this.problem}`
+  }
+}
+
+/**
+ * Every error a token can fail with.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type TokenError = InvalidCredentials | TokenRequestFailed | MalformedResponse
