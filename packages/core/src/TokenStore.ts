@@ -93,25 +93,39 @@ export interface TokenStoreService {
  * @category services
  */
 export class TokenStore extends Context.Tag("@monta-auth/core/TokenStore")<TokenStore, TokenStoreService>() {
-  /** The memory store (the default). */
+  /**
+   * A store in this process's memory: the default. Nothing survives a restart.
+   */
   static get layerMemory(): Layer.Layer<TokenStore> {
-    return layerMemory
+    return Layer.effect(TokenStore, makeMemory)
+  }
+  /** Builds the memory store. */
+  static get makeMemory(): Effect.Effect<TokenStoreService> {
+    return makeMemory
+  }
+  /**
+   * Builds a store with the usual rotation semantics from a plain load/save/clear backend.
+   * Rotations run one at a time per store (a process-local lock); a backend with its own
+   * cross-process lease (Redis) implements `rotate` itself.
+   */
+  static makeSimple(backend: SimpleBackend): Effect.Effect<TokenStoreService> {
+    return makeSimple(backend)
   }
 }
 
 /**
- * Builds a store with the usual rotation semantics from a plain load/save/clear backend. Rotations
- * run one at a time per store (a process-local lock); a backend with its own cross-process
- * lease (Redis) implements `rotate` itself.
+ * A plain backend for `TokenStore.makeSimple`.
  *
  * @since 0.1.0
- * @category constructors
+ * @category models
  */
-export const makeSimple = (backend: {
+export interface SimpleBackend {
   readonly load: (clientId: string) => Effect.Effect<Option.Option<StoredToken>, TokenStoreError>
   readonly save: (token: StoredToken) => Effect.Effect<void, TokenStoreError>
   readonly clear: (clientId: string) => Effect.Effect<void, TokenStoreError>
-}): Effect.Effect<TokenStoreService> =>
+}
+
+const makeSimple = (backend: SimpleBackend): Effect.Effect<TokenStoreService> =>
   Effect.gen(function*() {
     const lock = yield* Effect.makeSemaphore(1)
     const isNewer = (latest: StoredToken, seen: Option.Option<number>) =>
@@ -137,13 +151,7 @@ export const makeSimple = (backend: {
     })
   })
 
-/**
- * A store in this process's memory: the default. Nothing survives a restart.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const makeMemory: Effect.Effect<TokenStoreService> = Effect.gen(function*() {
+const makeMemory: Effect.Effect<TokenStoreService> = Effect.gen(function*() {
   const ref = yield* SynchronizedRef.make(new Map<string, StoredToken>())
   return yield* makeSimple({
     load: (clientId) => SynchronizedRef.get(ref).pipe(Effect.map((map) => Option.fromNullable(map.get(clientId)))),
@@ -156,11 +164,3 @@ export const makeMemory: Effect.Effect<TokenStoreService> = Effect.gen(function*
       })
   })
 })
-
-/**
- * The memory store as a layer.
- *
- * @since 0.1.0
- * @category layers
- */
-export const layerMemory: Layer.Layer<TokenStore> = Layer.effect(TokenStore, makeMemory)
