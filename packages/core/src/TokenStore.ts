@@ -145,7 +145,13 @@ const makeSimple = (backend: SimpleBackend): Effect.Effect<TokenStoreService> =>
             Option.getOrElse(request.seen, () => 0)
           ) + 1
           const stored = new StoredToken({ ...fresh, version })
-          yield* backend.save(stored)
+          // The pair is rotated already: failing to persist it must not lose it (the old refresh
+          // token is dead), so a save failure is logged and the new pair still returned.
+          yield* backend.save(stored).pipe(
+            Effect.catchAll((error) =>
+              Effect.logWarning(`monta-auth: token store save failed, keeping the pair in memory: ${error.detail}`)
+            )
+          )
           return stored
         }))
     })
