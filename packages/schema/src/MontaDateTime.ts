@@ -9,7 +9,14 @@ import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 
-const isoPattern = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,9}))?(Z|z|[+-]\d{2}:?\d{2})$/
+const isoPattern = /^((\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,9}))?(Z|z|[+-]\d{2}:?\d{2})$/
+
+// `Date` parsing rolls "2023-02-30" over to March 2nd; a date that does not exist is rejected instead.
+const isCalendarDate = (year: number, month: number, day: number): boolean => {
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+  const days = month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31
+  return month >= 1 && month <= 12 && day >= 1 && day <= days
+}
 
 /**
  * Parses a Monta date-time string to a `DateTime.Utc`. JavaScript dates hold milliseconds, so
@@ -21,7 +28,16 @@ const isoPattern = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,9}))?(
 export const parseMontaDateTime = (input: string): Option.Option<DateTime.Utc> => {
   const match = isoPattern.exec(input)
   if (match === null) return Option.none()
-  const [, head, fraction, zone] = match as unknown as [string, string, string | undefined, string]
+  const [, head, year, month, day, fraction, zone] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string | undefined,
+    string
+  ]
+  if (!isCalendarDate(Number(year), Number(month), Number(day))) return Option.none()
   const millis = (fraction ?? "").padEnd(3, "0").slice(0, 3)
   const offset = zone === "Z" || zone === "z" ? "Z" : zone.includes(":") ? zone : `${zone.slice(0, 3)}:${zone.slice(3)}`
   return DateTime.make(`${head}.${millis}${offset}`).pipe(Option.map(DateTime.toUtc))
@@ -40,8 +56,20 @@ export const formatMontaDateTime = (dateTime: DateTime.DateTime): string => {
 }
 
 /**
- * A Monta date-time string decoded to `DateTime.Utc`; encodes to ISO-8601 UTC with
- * milliseconds. Round trips keep the instant to the millisecond.
+ * A Monta date-time string decoded to `DateTime.Utc`; encodes to ISO-8601 UTC with milliseconds.
+ * Precision: a `DateTime` holds milliseconds, so digits past the third fractional one are lost
+ * (truncated): `"2023-02-16T07:53:02.059724728Z"` decodes to `07:53:02.059Z` and encodes back as
+ * `"2023-02-16T07:53:02.059Z"`. A round trip keeps the instant to the millisecond, not the text.
+ * Offsets (`+02:00`, `-0530`) are converted to UTC; a date that does not exist is rejected.
+ *
+ * @example
+ * ```ts
+ * import { MontaDateTime } from "@monta-auth/schema"
+ * import { Schema } from "effect"
+ *
+ * const expiry = Schema.decodeUnknownSync(MontaDateTime)("2023-02-16T07:53:02.059724728Z")
+ * Schema.encodeSync(MontaDateTime)(expiry) // "2023-02-16T07:53:02.059Z"
+ * ```
  *
  * @since 0.1.0
  * @category schemas
