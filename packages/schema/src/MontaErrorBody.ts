@@ -4,21 +4,17 @@
  *
  * @since 0.1.0
  */
+import { identity } from "effect/Function"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 
-const lenient = <A, I>(schema: Schema.Schema<A, I>) =>
-  Schema.optionalWith(
-    Schema.Union(
-      schema,
-      Schema.Unknown.pipe(Schema.transform(Schema.Undefined, {
-        strict: false,
-        decode: () => undefined,
-        encode: (value) => value
-      }))
-    ),
-    { exact: true }
-  )
+// A field of the wrong type (or `undefined`) is dropped: the key is absent from the decoded value,
+// never present with an explicit `undefined` (which `exactOptionalPropertyTypes` would not allow).
+const lenient = <A>(schema: Schema.Schema<A>) =>
+  Schema.optionalToOptional(Schema.Unknown, schema, {
+    decode: Option.filter(Schema.is(schema)),
+    encode: identity
+  })
 
 /**
  * `{status, message, errorCode}`, each optional; a field of the wrong type is dropped rather than
