@@ -1,1 +1,4 @@
-export const placeholder = 1
+/**
+ * @since 0.1.0
+ */
+export * from "./MontaFake.js"

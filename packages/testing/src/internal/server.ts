@@ -1,0 +1,30 @@
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpServer from "@effect/platform/HttpServer"
+import type * as HttpServerError from "@effect/platform/HttpServerError"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { createServer } from "node:http"
+import type { MontaFakeOptions } from "../MontaFake.js"
+import { MontaFake } from "../MontaFake.js"
+import * as internal from "./fake.js"
+
+/** @internal */
+export const layerServer = (
+  options?: MontaFakeOptions & { readonly port?: number | undefined }
+): Layer.Layer<MontaFake | HttpClient.HttpClient, HttpServerError.ServeError> =>
+  Layer.scoped(
+    MontaFake,
+    Effect.gen(function*() {
+      const server = yield* HttpServer.HttpServer
+      const address = server.address
+      const port = address._tag === "TcpAddress" ? address.port : 0
+      const fake = yield* internal.make(options, `http://127.0.0.1:${port}${internal.apiPrefix}`)
+      yield* HttpServer.serveEffect(fake.app)
+      return fake
+    })
+  ).pipe(
+    Layer.provide(NodeHttpServer.layer(() => createServer(), { port: options?.port ?? 0, host: "127.0.0.1" })),
+    Layer.merge(NodeHttpClient.layerUndici)
+  )
