@@ -6,8 +6,9 @@
  */
 import * as Schema from "effect/Schema"
 
+// Finite: a header saying "Infinity" must not become an endless wait.
 const numberHeader = (name: string) =>
-  Schema.optional(Schema.NumberFromString.pipe(Schema.nonNegative())).pipe(Schema.fromKey(name))
+  Schema.optional(Schema.NumberFromString.pipe(Schema.finite(), Schema.nonNegative())).pipe(Schema.fromKey(name))
 
 /**
  * `RateLimit-Policy`, `RateLimit-Quota`, `RateLimit-TimeWindow` (seconds), `RateLimit-Remaining`
