@@ -10,3 +10,7 @@ export * from "./MontaError.js"
  * @since 0.1.0
  */
 export * from "./TokenStore.js"
+/**
+ * @since 0.1.0
+ */
+export * from "./MontaRateLimiter.js"

@@ -1,0 +1,365 @@
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
+import * as MetricBoundaries from "effect/MetricBoundaries"
+import * as Option from "effect/Option"
+import * as SynchronizedRef from "effect/SynchronizedRef"
+import { MontaAuth } from "../MontaAuth.js"
+import type { MontaApiError, TokenError } from "../MontaError.js"
+import { RateLimited } from "../MontaError.js"
+import type * as Api from "../MontaRateLimiter.js"
+import { MontaRateLimiter, MontaRateLimiterStore } from "../MontaRateLimiter.js"
+import { parseRateLimitHeaders } from "./montaRateLimitHeaders.js"
+
+// ---------------------------------------------------------------------------------------------
+// memory store
+// ---------------------------------------------------------------------------------------------
+
+interface Window {
+  readonly start: number
+  end: number
+  count: number
+}
+
+/** @internal */
+export const makeStoreMemory: Effect.Effect<Api.MontaRateLimiterStoreService> = Effect.sync(() => {
+  const windows = new Map<string, Window>()
+  const current = (key: string, budget: Api.RateBudget, now: number): Window => {
+    const window = windows.get(key)
+    if (window !== undefined && window.end > now) return window
+    const fresh: Window = { start: now, end: now + Duration.toMillis(budget.window), count: 0 }
+    windows.set(key, fresh)
+    return fresh
+  }
+  return {
+    take: ({ budget, cost, key, now }) =>
+      Effect.sync(() => {
+        const window = current(key, budget, now)
+        const taken = window.count + cost <= budget.limit
+        if (taken) window.count += cost
+        return { taken, windowStart: window.start, resetsAt: window.end, remaining: budget.limit - window.count }
+      }),
+    correct: ({ budget, key, now, refund, resetsAt, used, windowStart }) =>
+      Effect.sync(() => {
+        let window = windows.get(key)
+        if (windowStart !== undefined) {
+          if (window === undefined || window.start !== windowStart || window.end <= now) return
+        } else {
+          window = current(key, budget, now)
+        }
+        window.count = Math.max(0, Math.max(window.count, used) - refund)
+        if (resetsAt !== undefined) window.end = resetsAt
+      })
+  }
+})
+
+/** @internal */
+export const layerStoreMemory: Layer.Layer<MontaRateLimiterStore> = Layer.effect(
+  MontaRateLimiterStore,
+  makeStoreMemory
+)
+
+// ---------------------------------------------------------------------------------------------
+// metrics
+// ---------------------------------------------------------------------------------------------
+
+/** @internal */
+export const rateLimitWaits = Metric.counter("monta_rate_limit_waits", {
+  description: "Requests that waited for the Monta rate budget",
+  incremental: true
+})
+
+/** @internal */
+export const rateLimitWaitSeconds = Metric.histogram(
+  "monta_rate_limit_wait_seconds",
+  MetricBoundaries.exponential({ start: 0.01, factor: 4, count: 10 }),
+  "How long requests waited for the Monta rate budget"
+)
+
+/** @internal */
+export const rateLimitRefusals = Metric.counter("monta_rate_limit_refusals", {
+  description: "Requests refused with RateLimited because the budget was spent (onRateLimit: fail)",
+  incremental: true
+})
+
+/** @internal */
+export const rateLimitPauses = Metric.counter("monta_rate_limit_pauses", {
+  description: "Times every caller paused after a 429 from Monta",
+  incremental: true
+})
+
+// ---------------------------------------------------------------------------------------------
+// limiter
+// ---------------------------------------------------------------------------------------------
+
+// The `RateLimit-ResetsIn` header counts whole seconds: a server that rounds down or up can be
+// this far off the real end of its window.
+const headerGranularityMillis = 1000
+
+const toBudget = (options: { readonly limit: number; readonly window: Duration.DurationInput }): Api.RateBudget => ({
+  limit: Math.max(1, Math.floor(options.limit)),
+  window: Duration.decode(options.window)
+})
+
+/** @internal */
+export const make = (options: {
+  readonly key: string
+  readonly budget: Api.RateBudget | Effect.Effect<Api.RateBudget, TokenError | MontaApiError>
+  readonly onRateLimit?: Api.OnRateLimit | undefined
+}): Effect.Effect<Api.MontaRateLimiterService, never, MontaRateLimiterStore> =>
+  Effect.gen(function*() {
+    const store = yield* MontaRateLimiterStore
+    const fallback = yield* makeStoreMemory
+    const key = options.key
+    const defaultMode = options.onRateLimit ?? "wait"
+    const queue = yield* Effect.makeSemaphore(1)
+    let waiting = 0
+    let storeDown = false
+    let pausedUntil = 0
+
+    // Budget: given, or found once (failures are not cached); the server's quota may lower it.
+    const configured = Effect.isEffect(options.budget) ? undefined : options.budget
+    let learned: Api.RateBudget | undefined = configured
+    let fromServer: Api.RateBudget | undefined
+    const resolved = yield* SynchronizedRef.make(Option.fromNullable(configured))
+    const effective = (base: Api.RateBudget): Api.RateBudget =>
+      fromServer !== undefined && (configured === undefined || fromServer.limit < base.limit) ? fromServer : base
+    const budget: Effect.Effect<Api.RateBudget, TokenError | MontaApiError> = Effect.suspend(() => {
+      if (learned !== undefined) return Effect.succeed(effective(learned))
+      const find = options.budget as Effect.Effect<Api.RateBudget, TokenError | MontaApiError>
+      return SynchronizedRef.modifyEffect(resolved, (found) =>
+        Option.match(found, {
+          onSome: (value) => Effect.succeed([value, found] as const),
+          onNone: () => Effect.map(find, (value) => [value, Option.some(value)] as const)
+        })).pipe(Effect.map((value) => {
+          learned = value
+          return effective(value)
+        }))
+    })
+
+    // Store calls: a failing store is logged once and replaced by this process's memory (F5).
+    const withFallback = <A>(
+      operation: string,
+      use: (store: Api.MontaRateLimiterStoreService) => Effect.Effect<A, Api.RateLimiterStoreError>
+    ): Effect.Effect<A> =>
+      use(store).pipe(
+        Effect.tap(() => {
+          if (!storeDown) return Effect.void
+          storeDown = false
+          return Effect.logWarning("Rate-limit store is back; the shared budget is in use again")
+        }),
+        Effect.catchAll((error) => {
+          const fallbackUse = use(fallback).pipe(Effect.orDie)
+          if (storeDown) return fallbackUse
+          storeDown = true
+          return Effect.logError(
+            `Rate-limit store ${operation} failed; counting in this process's memory until it is back`,
+            error
+          ).pipe(Effect.zipRight(fallbackUse))
+        })
+      )
+
+    const takeOnce = (current: Api.RateBudget, cost: number) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        withFallback("take", (store) =>
+          store.take({ key, budget: current, cost, now })).pipe(
+            Effect.map((result) => ({ result, now }))
+          ))
+
+    const permitOf = (result: Api.RateLimitTake, cost: number, current: Api.RateBudget): Api.RateLimitPermit => ({
+      windowStart: result.windowStart,
+      resetsAt: result.resetsAt,
+      remaining: result.remaining,
+      cost,
+      budget: current
+    })
+
+    // Waiters queue one behind the other (first come, first served): the head sleeps until the
+    // window it saw resets, then tries again; everyone else waits for the head.
+    const waitForRoom = (cost: number): Effect.Effect<Api.RateLimitPermit, TokenError | MontaApiError> =>
+      Effect.gen(function*() {
+        const startedAt = yield* Clock.currentTimeMillis
+        yield* Metric.increment(rateLimitWaits)
+        const permit = yield* queue.withPermits(1)(Effect.gen(function*() {
+          while (true) {
+            const current = yield* budget
+            const amount = Math.min(cost, current.limit)
+            const { now, result } = yield* takeOnce(current, amount)
+            if (result.taken) {
+              return permitOf(result, amount, current)
+            }
+            yield* Effect.sleep(Duration.millis(Math.max(1, result.resetsAt - now)))
+          }
+        }))
+        const endedAt = yield* Clock.currentTimeMillis
+        yield* Metric.update(rateLimitWaitSeconds, (endedAt - startedAt) / 1000)
+        return permit
+      })
+
+    const take: Api.MontaRateLimiterService["take"] = (takeOptions) =>
+      Effect.flatMap(budget, (current) => {
+        const cost = Math.min(Math.max(1, takeOptions?.cost ?? 1), current.limit)
+        const mode = takeOptions?.onExceeded ?? defaultMode
+        if (mode === "wait" && waiting > 0) {
+          return queued(cost)
+        }
+        return Effect.flatMap(takeOnce(current, cost), ({ now, result }): Effect.Effect<
+          Api.RateLimitPermit,
+          RateLimited | TokenError | MontaApiError
+        > => {
+          if (result.taken) {
+            return Effect.succeed(permitOf(result, cost, current))
+          }
+          if (mode === "fail") {
+            return Metric.increment(rateLimitRefusals).pipe(
+              Effect.zipRight(Effect.fail(new RateLimited({ retryAfter: Duration.millis(result.resetsAt - now) })))
+            )
+          }
+          return queued(cost)
+        })
+      })
+
+    const queued = (cost: number) =>
+      Effect.suspend(() => {
+        waiting++
+        return Effect.ensuring(
+          waitForRoom(cost),
+          Effect.sync(() => {
+            waiting--
+          })
+        )
+      })
+
+    const pauseUntil = (until: number, now: number, current: Api.RateBudget, reason: string) =>
+      Effect.gen(function*() {
+        yield* withFallback("correct", (store) =>
+          store.correct({
+            key,
+            budget: current,
+            windowStart: undefined,
+            used: current.limit,
+            refund: 0,
+            resetsAt: until,
+            now
+          }))
+        if (until <= pausedUntil) {
+          return
+        }
+        pausedUntil = until
+        yield* Metric.increment(rateLimitPauses)
+        yield* Effect.logWarning(
+          `Monta rate limit: every request pauses for ${Duration.format(Duration.millis(until - now))} (${reason})`
+        )
+      })
+
+    const pause: Api.MontaRateLimiterService["pause"] = (duration, reason) =>
+      Effect.gen(function*() {
+        const current = yield* Effect.orElseSucceed(budget, () =>
+          undefined)
+        if (current === undefined) return
+        const now = yield* Clock.currentTimeMillis
+        yield* pauseUntil(now + Duration.toMillis(duration), now, current, reason)
+      })
+
+    const observe: Api.MontaRateLimiterService["observe"] = (permit, response) =>
+      Effect.suspend(() => {
+        const headers = parseRateLimitHeaders(response.headers)
+        if (headers.quota !== undefined && headers.timeWindowSeconds !== undefined && headers.quota > 0) {
+          const server = toBudget({ limit: headers.quota, window: Duration.seconds(headers.timeWindowSeconds) })
+          if (fromServer === undefined || fromServer.limit !== server.limit) fromServer = server
+        }
+        if (response.status === 429) {
+          return Effect.gen(function*() {
+            const current = permit?.budget ?? (yield* Effect.orElseSucceed(budget, () => undefined))
+            if (current === undefined) return
+            const now = yield* Clock.currentTimeMillis
+            const until = headers.resetsInSeconds !== undefined
+              ? now + headers.resetsInSeconds * 1000 +
+                (Number.isInteger(headers.resetsInSeconds) ? headerGranularityMillis : 0)
+              : headers.retryAfterMillis !== undefined
+              ? now + headers.retryAfterMillis
+              : permit !== undefined && permit.resetsAt > now
+              ? permit.resetsAt
+              : now + Duration.toMillis(current.window)
+            yield* pauseUntil(until, now, current, "HTTP 429")
+          })
+        }
+        if (permit === undefined) return Effect.void
+        if (headers.fairUse) {
+          return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+            withFallback("correct", (store) =>
+              store.correct({
+                key,
+                budget: permit.budget,
+                windowStart: permit.windowStart,
+                used: 0,
+                refund: permit.cost,
+                resetsAt: undefined,
+                now
+              })))
+        }
+        if (headers.remaining === undefined) return Effect.void
+        const limit = headers.quota ?? permit.budget.limit
+        const used = Math.max(0, limit - headers.remaining)
+        const countedLocally = permit.budget.limit - permit.remaining
+        return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+          let resetsAt: number | undefined
+          if (headers.resetsInSeconds !== undefined) {
+            const exact = now + headers.resetsInSeconds * 1000
+            const slack = Number.isInteger(headers.resetsInSeconds) ? headerGranularityMillis : 0
+            // Within the header's precision the local end (the send time of the window's first
+            // request) is the better estimate; further off, the server's window wins, rounded late.
+            if (permit.resetsAt < exact - slack || permit.resetsAt > exact + slack) resetsAt = exact + slack
+          }
+          if (used <= countedLocally && resetsAt === undefined) return Effect.void
+          return withFallback("correct", (store) =>
+            store.correct({
+              key,
+              budget: permit.budget,
+              windowStart: permit.windowStart,
+              used,
+              refund: 0,
+              resetsAt,
+              now
+            }))
+        })
+      })
+
+    return MontaRateLimiter.of({ key, budget, take, observe, pause })
+  })
+
+/** @internal */
+export const budgetFromOptions = (
+  rateLimit: Api.RateLimiterOptions["rateLimit"],
+  auth: MontaAuth["Type"]
+): Api.RateBudget | Effect.Effect<Api.RateBudget, TokenError | MontaApiError> =>
+  rateLimit === undefined || rateLimit === "auto"
+    ? Effect.map(
+      auth.me,
+      (me) => toBudget({ limit: me.rateLimit, window: Duration.seconds(me.rateLimitIntervalInSeconds) })
+    )
+    : toBudget(rateLimit)
+
+/** @internal */
+export const makeForAuth = (
+  options?: Api.RateLimiterOptions | undefined
+): Effect.Effect<Api.MontaRateLimiterService, never, MontaAuth | MontaRateLimiterStore> =>
+  Effect.flatMap(MontaAuth, (auth) =>
+    make({
+      key: auth.clientId,
+      budget: budgetFromOptions(options?.rateLimit, auth),
+      onRateLimit: options?.onRateLimit
+    }))
+
+/** @internal */
+export const layer = (
+  options?: Api.RateLimiterOptions | undefined
+): Layer.Layer<MontaRateLimiter, never, MontaAuth | MontaRateLimiterStore> =>
+  Layer.effect(MontaRateLimiter, makeForAuth(options))
+
+/** @internal */
+export const layerMemory = (
+  options?: Api.RateLimiterOptions | undefined
+): Layer.Layer<MontaRateLimiter, never, MontaAuth> => Layer.provide(layer(options), layerStoreMemory)
