@@ -1,0 +1,62 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import { MontaFake } from "../src/index.js"
+import { login, send } from "./utils.js"
+
+interface Item {
+  readonly id: number
+  readonly teamId: number
+}
+interface ItemPage {
+  readonly data: ReadonlyArray<Item>
+  readonly meta: { readonly totalItemCount: number }
+}
+
+describe("teams", () => {
+  it.effect("§1: a consumer without teamIds sees both seeded teams", () =>
+    Effect.gen(function*() {
+      const { accessToken: token } = yield* login()
+      const page = (yield* send("GET", "/charge-points?perPage=100", { token })).body as ItemPage
+      assert.strictEqual(page.meta.totalItemCount, 250)
+      assert.deepStrictEqual([...new Set(page.data.map((item) => item.teamId))].sort(), [1, 2])
+    }).pipe(Effect.provide(MontaFake.layerTest())))
+
+  it.effect("§1: a consumer with teamIds [1] lists only team 1's charge points and wallet transactions", () =>
+    Effect.gen(function*() {
+      const { accessToken: token } = yield* login(MontaFake.teamConsumer)
+      const points = (yield* send("GET", "/charge-points?perPage=100", { token })).body as ItemPage
+      assert.strictEqual(points.meta.totalItemCount, 125)
+      assert.isTrue(points.data.every((item) => item.teamId === 1))
+      const wallet = (yield* send("GET", "/wallet-transactions?perPage=100", { token })).body as ItemPage
+      assert.strictEqual(wallet.meta.totalItemCount, 150)
+      assert.isTrue(wallet.data.every((item) => item.teamId === 1))
+    }).pipe(Effect.provide(MontaFake.layerTest())))
+
+  it.effect("§1: another team's item by id is 403 ACCESS_FORBIDDEN; an unknown id is 404", () =>
+    Effect.gen(function*() {
+      const { accessToken: token } = yield* login(MontaFake.teamConsumer)
+      assert.strictEqual((yield* send("GET", "/charge-points/1", { token })).status, 200)
+      const other = yield* send("GET", "/charge-points/2", { token })
+      assert.strictEqual(other.status, 403)
+      assert.strictEqual((other.body as { errorCode: string }).errorCode, "ACCESS_FORBIDDEN")
+      const missing = yield* send("GET", "/charge-points/99999", { token })
+      assert.strictEqual(missing.status, 404)
+      assert.strictEqual((missing.body as { errorCode: string }).errorCode, "RESOURCE_NOT_FOUND")
+    }).pipe(Effect.provide(MontaFake.layerTest())))
+
+  it.effect("§1: a team consumer cannot create in another team", () =>
+    Effect.gen(function*() {
+      const fake = yield* MontaFake
+      yield* fake.addConsumer({
+        clientId: "team-writer",
+        clientSecret: "s",
+        teamIds: [1],
+        scopes: ["charge-points:write"]
+      })
+      const { accessToken: token } = yield* login({ clientId: "team-writer", clientSecret: "s" })
+      assert.strictEqual((yield* send("POST", "/charge-points", { token, json: { name: "x", teamId: 2 } })).status, 403)
+      const created = yield* send("POST", "/charge-points", { token, json: { name: "x" } })
+      assert.strictEqual(created.status, 201)
+      assert.strictEqual((created.body as Item).teamId, 1)
+    }).pipe(Effect.provide(MontaFake.layerTest())))
+})
