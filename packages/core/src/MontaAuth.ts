@@ -5,14 +5,20 @@
  *
  * @since 0.1.0
  */
+import type * as HttpClient from "@effect/platform/HttpClient"
 import type { Me, Scope } from "@monta-auth/schema"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
+import type * as Scope_ from "effect/Scope"
 import type * as Stream from "effect/Stream"
-import type { InsufficientScope, MontaApiError, TokenError } from "./MontaError.js"
+import * as internal from "./internal/montaAuth.js"
+import type { InsufficientScope, InvalidOptions, MontaApiError, TokenError } from "./MontaError.js"
 
 /**
  * The production base URL of the Monta Partner API.
@@ -122,6 +128,11 @@ export interface Options {
   readonly requestTimeout?: Duration.DurationInput | undefined
   /** Acquire a token while the layer is built (L1). Default false: construction does no I/O. */
   readonly eager?: boolean | undefined
+  /**
+   * Accept a plain `http:` base URL on a host that is not loopback (a fake API in tests, such as
+   * MontaFake's in-memory `http://monta.fake`). Default false.
+   */
+  readonly allowInsecure?: boolean | undefined
 }
 
 /**
@@ -175,4 +186,74 @@ export interface MontaAuthService {
  * @since 0.1.0
  * @category services
  */
-export class MontaAuth extends Context.Tag("@monta-auth/core/MontaAuth")<MontaAuth, MontaAuthService>() {}
+export class MontaAuth extends Context.Tag("@monta-auth/core/MontaAuth")<MontaAuth, MontaAuthService>() {
+  /**
+   * Builds the service in the current scope: the proactive refresh fiber and any rotation run in
+   * it and stop when it closes. Uses the `TokenStore` and `MontaAuthApi` of the context when they
+   * are provided, else a memory store and an API client on the `HttpClient`. No network I/O unless
+   * `eager` is set.
+   *
+   * @since 0.1.0
+   * @category constructors
+   */
+  static make(
+    options: Options
+  ): Effect.Effect<MontaAuthService, InvalidOptions | TokenError, HttpClient.HttpClient | Scope_.Scope> {
+    return internal.make(options)
+  }
+
+  /**
+   * The service as a layer needing only an `HttpClient` (a `TokenStore` layer may be provided
+   * too; the memory store is the default). Fails with `InvalidOptions` for a bad base URL and,
+   * with `eager: true`, with the error of the first acquisition.
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  static layer(options: Options): Layer.Layer<MontaAuth, InvalidOptions | TokenError, HttpClient.HttpClient> {
+    return Layer.scoped(MontaAuth, internal.make(options))
+  }
+
+  /**
+   * The service from configuration: `MONTA_CLIENT_ID`, `MONTA_CLIENT_SECRET` (redacted) and
+   * `MONTA_BASE_URL` (default the production URL; https, or http on a loopback host). A missing
+   * variable fails the layer with a `ConfigError` that names it.
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  static layerConfig(
+    options: ConfigOptions = {}
+  ): Layer.Layer<MontaAuth, ConfigError.ConfigError | InvalidOptions | TokenError, HttpClient.HttpClient> {
+    return Layer.scoped(
+      MontaAuth,
+      Effect.flatMap(MontaAuth.config, (config) => internal.make({ ...options, ...config }))
+    )
+  }
+
+  /**
+   * The credential and base URL as a `Config`: `MONTA_CLIENT_ID`, `MONTA_CLIENT_SECRET` and
+   * `MONTA_BASE_URL` (default the production URL).
+   *
+   * @since 0.1.0
+   * @category config
+   */
+  static get config(): Config.Config<
+    { readonly clientId: string; readonly clientSecret: Redacted.Redacted<string>; readonly baseUrl: string }
+  > {
+    return Config.all({
+      clientId: Config.nonEmptyString("MONTA_CLIENT_ID"),
+      clientSecret: Config.redacted("MONTA_CLIENT_SECRET"),
+      baseUrl: Config.string("MONTA_BASE_URL").pipe(Config.withDefault(productionBaseUrl))
+    })
+  }
+}
+
+/**
+ * Options of `MontaAuth.layerConfig`: everything but the credential and the base URL, which come
+ * from the configuration.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ConfigOptions = Omit<Options, "clientId" | "clientSecret" | "baseUrl">

@@ -43,7 +43,7 @@ export class TokenRequestFailed extends Schema.TaggedError<TokenRequestFailed>("
   "TokenRequestFailed",
   {
     endpoint: Schema.Literal("/auth/token", "/auth/refresh", "/auth/me"),
-    reason: Schema.Literal("Transport", "Timeout", "Status", "RateLimited"),
+    reason: Schema.Literal("Transport", "Timeout", "Status", "RateLimited", "ExpiredToken"),
     status: Schema.optional(Schema.Number),
     attempts: Schema.Number,
     detail: Schema.optional(Schema.String)
@@ -168,6 +168,74 @@ export class InvalidOptions extends Schema.TaggedError<InvalidOptions>("@monta-a
 ) {
   override get message(): string {
     return `Invalid option ${this.option}: ${this.problem}`
+  }
+}
+
+/**
+ * The auth endpoints of the Monta Partner API.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const AuthEndpoint = Schema.Literal("/auth/token", "/auth/refresh", "/auth/me")
+
+/**
+ * One of `/auth/token`, `/auth/refresh`, `/auth/me`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type AuthEndpoint = typeof AuthEndpoint.Type
+
+/**
+ * An auth endpoint refused the request (HTTP 400, 401 or 403), as `MontaAuthApi` reports it. What
+ * it means depends on the endpoint: bad credentials for `/auth/token`, a dead refresh token for
+ * `/auth/refresh`, a dead access token for `/auth/me`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class AuthEndpointRejected
+  extends Schema.TaggedError<AuthEndpointRejected>("@monta-auth/core/AuthEndpointRejected")("AuthEndpointRejected", {
+    endpoint: AuthEndpoint,
+    status: Schema.Number,
+    errorCode: Schema.optional(Schema.String),
+    serverMessage: Schema.optional(Schema.String)
+  })
+{
+  override get message(): string {
+    const code = this.errorCode !== undefined ? ` ${this.errorCode}` : ""
+    const detail = this.serverMessage !== undefined ? `: ${this.serverMessage}` : ""
+    return `${this.endpoint} refused the request (HTTP ${this.status}${code})${detail}`
+  }
+}
+
+/**
+ * One attempt at an auth endpoint failed without a verdict on the credentials: a transport error,
+ * a timeout or a status other than 2xx/400/401/403. `transient` failures (transport, timeout,
+ * 408, 429, 5xx) are worth retrying, after at least `retryAfter` milliseconds when the server
+ * said so (`Retry-After`, `RateLimit-ResetsIn`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class AuthEndpointFailed
+  extends Schema.TaggedError<AuthEndpointFailed>("@monta-auth/core/AuthEndpointFailed")("AuthEndpointFailed", {
+    endpoint: AuthEndpoint,
+    reason: Schema.Literal("Transport", "Timeout", "Status"),
+    status: Schema.optional(Schema.Number),
+    transient: Schema.Boolean,
+    /** Milliseconds the server asked to wait before the next attempt. */
+    retryAfter: Schema.optional(Schema.Number),
+    errorCode: Schema.optional(Schema.String),
+    detail: Schema.optional(Schema.String)
+  })
+{
+  override get message(): string {
+    const status = this.status !== undefined ? ` (HTTP ${this.status})` : ""
+    const wait = this.retryAfter !== undefined ? `, retry after ${this.retryAfter} ms` : ""
+    const detail = this.detail !== undefined ? `: ${this.detail}` : ""
+    return `${this.endpoint} failed, ${this.reason}${status}${wait}${detail}`
   }
 }
 

@@ -14,3 +14,7 @@ export * from "./TokenStore.js"
  * @since 0.1.0
  */
 export * from "./MontaRateLimiter.js"
+/**
+ * @since 0.1.0
+ */
+export * from "./MontaAuthApi.js"

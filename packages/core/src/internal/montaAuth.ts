@@ -1,0 +1,656 @@
+import type * as HttpClient from "@effect/platform/HttpClient"
+import { type Me, missingScopes, RefreshRequest, type Scope, TokenRequest } from "@monta-auth/schema"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as DateTime from "effect/DateTime"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
+import * as Metric from "effect/Metric"
+import * as MetricLabel from "effect/MetricLabel"
+import * as Option from "effect/Option"
+import * as PubSub from "effect/PubSub"
+import * as Random from "effect/Random"
+import * as Redacted from "effect/Redacted"
+import type * as Scope_ from "effect/Scope"
+import * as Stream from "effect/Stream"
+import { AuthEvent, type CurrentToken, type MontaAuthService, type Options } from "../MontaAuth.js"
+import { MontaAuthApi, type MontaAuthApiService, type TokenResponse } from "../MontaAuthApi.js"
+import {
+  type AuthEndpoint,
+  type AuthEndpointFailed,
+  InsufficientScope,
+  InvalidCredentials,
+  type InvalidOptions,
+  type MalformedResponse,
+  MontaApiError,
+  type TokenError,
+  TokenRequestFailed,
+  type TokenStoreError
+} from "../MontaError.js"
+import { StoredToken, TokenStore, type TokenStoreService } from "../TokenStore.js"
+import * as internalApi from "./montaAuthApi.js"
+
+/**
+ * A token counts as expired this long before its (server-anchored) expiry, so a request sent with
+ * it still arrives while it is valid.
+ */
+const expirySkewMillis = 1_000
+
+/** The background refresh never waits less than this between two attempts that did not help. */
+const minBackgroundBackoffMillis = 1_000
+
+// ---------------------------------------------------------------------------------------------
+// metrics (SPEC section 9)
+// ---------------------------------------------------------------------------------------------
+
+/** @internal */
+export const tokenRequests = Metric.counter("monta_auth_token_requests_total", {
+  description: "Requests to /auth/token and /auth/refresh, by grant and outcome"
+})
+/** @internal */
+export const secondsUntilExpiry = Metric.gauge("monta_auth_token_seconds_until_expiry", {
+  description: "Seconds until the current access token expires, as of its last change"
+})
+/** @internal */
+export const callersWaiting = Metric.gauge("monta_auth_callers_waiting", {
+  description: "Callers waiting for a token acquisition or refresh"
+})
+/** @internal */
+export const storeErrors = Metric.counter("monta_auth_token_store_errors_total", {
+  description: "Token store operations that failed"
+})
+
+// ---------------------------------------------------------------------------------------------
+// internal errors of one rotation attempt
+// ---------------------------------------------------------------------------------------------
+
+/** The store holds a newer pair (F3): adopt it instead of asking Monta. */
+class AdoptStored extends Data.TaggedError("AdoptStored")<{ readonly token: StoredToken }> {}
+
+/** The server issued an access token that is already expired (by its own date). */
+class ExpiredIssued extends Data.TaggedError("ExpiredIssued")<{ readonly endpoint: AuthEndpoint }> {}
+
+type AttemptError = AuthEndpointFailed | MalformedResponse | InvalidCredentials | ExpiredIssued
+
+type Mode = "need" | "refresh"
+
+type How = "Acquired" | "Refreshed" | "Adopted"
+
+interface Resolved {
+  readonly clientId: string
+  readonly clientSecret: Redacted.Redacted<string>
+  readonly refreshMargin: number
+  readonly jitter: number
+  readonly baseDelay: number
+  readonly maxDelay: number
+  readonly maxElapsed: number
+  readonly coolDown: number
+}
+
+interface State {
+  token: StoredToken | undefined
+  /** `Effect.succeed(token.pair.accessToken)`, built once per token for the hot path. */
+  tokenEffect: Effect.Effect<Redacted.Redacted<string>> | undefined
+  currentEffect: Effect.Effect<CurrentToken> | undefined
+  /** The highest version this instance held, kept after `invalidate` (L10). */
+  lastVersion: Option.Option<number>
+  coolDown: { readonly until: number; readonly error: InvalidCredentials } | undefined
+  inflight: Deferred.Deferred<StoredToken, TokenError> | undefined
+  /** Completed (and replaced) whenever the token changes: wakes the refresh fiber. */
+  changed: Deferred.Deferred<void>
+  me: { readonly version: number; readonly me: Me } | undefined
+  /** The version whose refresh token `/auth/refresh` refused: the next attempts use `/auth/token`. */
+  deadRefreshVersion: number | undefined
+  waiting: number
+}
+
+const millis = (input: Duration.DurationInput) => Duration.toMillis(Duration.decode(input))
+
+const describeFailure = (error: AttemptError): string => {
+  switch (error._tag) {
+    case "AuthEndpointFailed":
+      return `${error.endpoint} ${error.reason}${error.status !== undefined ? ` (HTTP ${error.status})` : ""}`
+    case "ExpiredIssued":
+      return `${error.endpoint} issued an access token that is already expired`
+    case "MalformedResponse":
+      return `malformed response (HTTP ${error.status}): ${error.problem}`
+    case "InvalidCredentials":
+      return `credentials refused (HTTP ${error.status})`
+  }
+}
+
+/** @internal */
+export const make = (
+  options: Options
+): Effect.Effect<MontaAuthService, InvalidOptions | TokenError, HttpClient.HttpClient | Scope_.Scope> =>
+  Effect.gen(function*() {
+    const config: Resolved = {
+      clientId: options.clientId,
+      clientSecret: options.clientSecret,
+      refreshMargin: millis(options.refreshMargin ?? "5 minutes"),
+      jitter: millis(options.jitter ?? "30 seconds"),
+      baseDelay: millis(options.retry?.baseDelay ?? "250 millis"),
+      maxDelay: millis(options.retry?.maxDelay ?? "10 seconds"),
+      maxElapsed: millis(options.retry?.maxElapsed ?? "30 seconds"),
+      coolDown: millis(options.invalidCredentialsCoolDown ?? "30 seconds")
+    }
+    const providedApi = yield* Effect.serviceOption(MontaAuthApi)
+    const api: MontaAuthApiService = Option.isSome(providedApi) ? providedApi.value : yield* internalApi.make({
+      baseUrl: options.baseUrl ?? "https://partner-api.monta.com/api/v1",
+      requestTimeout: options.requestTimeout,
+      allowInsecure: options.allowInsecure
+    })
+    const providedStore = yield* Effect.serviceOption(TokenStore)
+    const store: TokenStoreService = Option.isSome(providedStore) ? providedStore.value : yield* TokenStore.makeMemory
+    const scope = yield* Effect.scope
+    const clock = yield* Effect.clock
+    const pubsub = yield* PubSub.unbounded<AuthEvent>()
+    yield* Effect.addFinalizer(() => PubSub.shutdown(pubsub))
+
+    const gaugeOf = (gauge: Metric.Metric.Gauge<number>) => Metric.tagged(gauge, "client_id", config.clientId)
+    const counterOf = (counter: Metric.Metric.Counter<number>, tags: Record<string, string>) =>
+      Metric.taggedWithLabels(
+        counter,
+        [["client_id", config.clientId], ...Object.entries(tags)].map(([key, value]) => MetricLabel.make(key, value))
+      )
+    const state: State = {
+      token: undefined,
+      tokenEffect: undefined,
+      currentEffect: undefined,
+      lastVersion: Option.none(),
+      coolDown: undefined,
+      inflight: undefined,
+      changed: Deferred.unsafeMake<void>(FiberId.none),
+      me: undefined,
+      deadRefreshVersion: undefined,
+      waiting: 0
+    }
+
+    const emit = (event: AuthEvent) => {
+      pubsub.unsafeOffer(event)
+    }
+
+    const signalChange = () => {
+      const previous = state.changed
+      state.changed = Deferred.unsafeMake<void>(FiberId.none)
+      Deferred.unsafeDone(previous, Exit.void)
+    }
+
+    const isValid = (token: StoredToken, now: number) => now < token.accessExpiresAt - expirySkewMillis
+    const isFresh = (token: StoredToken, now: number) => now < token.accessExpiresAt - config.refreshMargin
+
+    const install = (token: StoredToken, how: How): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        const held = state.token
+        if (held !== undefined && held.version > token.version) return Effect.void
+        state.token = token
+        state.tokenEffect = Effect.succeed(token.pair.accessToken)
+        state.currentEffect = Effect.succeed({
+          accessToken: token.pair.accessToken,
+          expiresAt: token.accessExpiresAt,
+          version: token.version
+        })
+        state.lastVersion = Option.some(Math.max(token.version, Option.getOrElse(state.lastVersion, () => 0)))
+        state.coolDown = undefined
+        if (state.me !== undefined && state.me.version !== token.version) state.me = undefined
+        const now = clock.unsafeCurrentTimeMillis()
+        signalChange()
+        emit(AuthEvent[how]({ expiresAt: token.accessExpiresAt, version: token.version }))
+        return Metric.set(gaugeOf(secondsUntilExpiry), (token.accessExpiresAt - now) / 1000)
+      })
+
+    // L9: expiry anchored to the server's Date header, or to the local send time.
+    const toStored = (response: TokenResponse): Omit<StoredToken, "version"> => {
+      const anchor = Option.match(response.serverDate, {
+        onNone: () => response.sentAt,
+        onSome: DateTime.toEpochMillis
+      })
+      const access = DateTime.toEpochMillis(response.pair.accessTokenExpirationDate) - anchor
+      const refresh = DateTime.toEpochMillis(response.pair.refreshTokenExpirationDate) - anchor
+      return {
+        clientId: config.clientId,
+        pair: response.pair,
+        accessExpiresAt: response.sentAt + access,
+        refreshExpiresAt: response.sentAt + refresh,
+        obtainedAt: response.sentAt
+      }
+    }
+
+    const countRequest =
+      (grant: "client_credentials" | "refresh_token") =>
+      <A, E extends { readonly _tag: string }, R>(effect: Effect.Effect<A, E, R>) =>
+        Effect.onExit(effect, (exit) => {
+          let outcome = "success"
+          if (Exit.isFailure(exit)) {
+            const failure = Option.getOrUndefined(Cause.failureOption(exit.cause))
+            outcome = failure === undefined
+              ? "interrupted"
+              : failure._tag === "AuthEndpointRejected"
+              ? "rejected"
+              : failure._tag === "MalformedResponse"
+              ? "malformed"
+              : "failed"
+          }
+          return Metric.increment(counterOf(tokenRequests, { grant, outcome }))
+        })
+
+    const requestToken: Effect.Effect<TokenResponse, AuthEndpointFailed | MalformedResponse | InvalidCredentials> = api
+      .token(new TokenRequest({ clientId: config.clientId, clientSecret: config.clientSecret })).pipe(
+        countRequest("client_credentials"),
+        Effect.catchTag("AuthEndpointRejected", (rejected) =>
+          Effect.suspend(() => {
+            const until = clock.unsafeCurrentTimeMillis() + config.coolDown
+            const error = new InvalidCredentials({
+              clientId: config.clientId,
+              status: rejected.status,
+              ...(rejected.errorCode !== undefined ? { errorCode: rejected.errorCode } : {}),
+              ...(rejected.serverMessage !== undefined ? { serverMessage: rejected.serverMessage } : {}),
+              coolDownUntil: until
+            })
+            state.coolDown = { until, error }
+            emit(AuthEvent.CredentialsRejected({ status: rejected.status, coolDownUntil: until }))
+            return Effect.fail(error)
+          }))
+      )
+
+    const requestRefresh = (latest: StoredToken) =>
+      api.refresh(new RefreshRequest({ refreshToken: latest.pair.refreshToken })).pipe(countRequest("refresh_token"))
+
+    // One rotation attempt's `refresh`: /auth/refresh with the latest refresh token when it is
+    // alive, else (or when refused, F3 first) /auth/token (L6).
+    const obtain = (mode: Mode, onRan: (how: How) => void) =>
+    (
+      latestStored: Option.Option<StoredToken>
+    ): Effect.Effect<Omit<StoredToken, "version">, AttemptError | AdoptStored> =>
+      Effect.gen(function*() {
+        const held = state.token
+        const latest = Option.match(latestStored, {
+          onNone: () => held,
+          onSome: (stored) => held !== undefined && held.version > stored.version ? held : stored
+        })
+        const now = clock.unsafeCurrentTimeMillis()
+        if (latest !== undefined && latest.version !== state.deadRefreshVersion) {
+          if (latest.refreshExpiresAt - expirySkewMillis > now) {
+            const refreshed = yield* requestRefresh(latest).pipe(
+              Effect.map(Option.some),
+              Effect.catchTag("AuthEndpointRejected", (rejected) =>
+                Effect.gen(function*() {
+                  // F3: another instance may have rotated with this refresh token already.
+                  const reread = yield* store.load(config.clientId).pipe(
+                    Effect.catchAll((error) => onStoreError("load", error).pipe(Effect.as(Option.none())))
+                  )
+                  if (
+                    Option.isSome(reread) && reread.value.version > latest.version &&
+                    accept(mode)(reread.value)
+                  ) {
+                    return yield* new AdoptStored({ token: reread.value })
+                  }
+                  state.deadRefreshVersion = latest.version
+                  emit(
+                    AuthEvent.FellBack({ reason: `/auth/refresh refused the refresh token (HTTP ${rejected.status})` })
+                  )
+                  return Option.none<TokenResponse>()
+                }))
+            )
+            if (Option.isSome(refreshed)) {
+              onRan("Refreshed")
+              return toStored(refreshed.value)
+            }
+          } else {
+            state.deadRefreshVersion = latest.version
+            emit(AuthEvent.FellBack({ reason: "the refresh token expired" }))
+          }
+        }
+        const acquired = yield* requestToken
+        onRan("Acquired")
+        return toStored(acquired)
+      })
+
+    const accept = (mode: Mode) => (latest: StoredToken): boolean => {
+      const now = clock.unsafeCurrentTimeMillis()
+      return latest.clientId === config.clientId && (mode === "need" ? isValid(latest, now) : isFresh(latest, now))
+    }
+
+    const onStoreError = (operation: string, error: TokenStoreError) =>
+      Effect.zipRight(
+        Effect.logWarning(`monta-auth: token store ${operation} failed, keeping the token in memory: ${error.detail}`),
+        Effect.sync(() => emit(AuthEvent.StoreUnavailable({ operation, detail: error.detail })))
+      ).pipe(Effect.zipRight(Metric.increment(counterOf(storeErrors, { operation }))))
+
+    // One attempt: through the store (which may adopt a newer pair or run `obtain` under its lease).
+    const attempt = (mode: Mode): Effect.Effect<StoredToken, AttemptError> =>
+      Effect.gen(function*() {
+        const ran: { how: How } = { how: "Adopted" }
+        const onRan = (how: How) => {
+          ran.how = how
+        }
+        const seen = state.lastVersion
+        const token = yield* store.rotate({
+          clientId: config.clientId,
+          seen,
+          accept: accept(mode),
+          refresh: obtain(mode, onRan)
+        }).pipe(
+          Effect.catchTags({
+            AdoptStored: (adopt) => Effect.succeed(adopt.token),
+            TokenStoreError: (error) =>
+              Effect.gen(function*() {
+                yield* onStoreError("rotate", error)
+                const fresh = yield* obtain(mode, onRan)(Option.none()).pipe(
+                  Effect.catchTag("AdoptStored", (adopt) => Effect.succeed(adopt.token))
+                )
+                if (fresh instanceof StoredToken) return fresh
+                return new StoredToken({ ...fresh, version: Option.getOrElse(seen, () => 0) + 1 })
+              })
+          })
+        )
+        if (token.clientId !== config.clientId) {
+          return yield* Effect.dieMessage("monta-auth: the token store returned a pair of another clientId")
+        }
+        const now = clock.unsafeCurrentTimeMillis()
+        if (!isValid(token, now)) {
+          // Remember the version so the next attempt refreshes it instead of re-adopting it.
+          state.lastVersion = Option.some(Math.max(token.version, Option.getOrElse(state.lastVersion, () => 0)))
+          return yield* new ExpiredIssued({ endpoint: ran.how === "Refreshed" ? "/auth/refresh" : "/auth/token" })
+        }
+        yield* install(token, ran.how)
+        return token
+      })
+
+    const backoff = (attempt: number) =>
+      Effect.map(Random.next, (random) => {
+        const ceiling = Math.min(config.maxDelay, config.baseDelay * 2 ** (attempt - 1))
+        return ceiling / 2 + random * ceiling / 2
+      })
+
+    // L7: transient failures retry with exponential backoff and jitter, honouring the server's
+    // hint, until `maxElapsed`.
+    const retrying = <A, E extends { readonly _tag: string }>(
+      effect: Effect.Effect<A, E | AuthEndpointFailed | ExpiredIssued>
+    ): Effect.Effect<A, Exclude<E, ExpiredIssued> | AuthEndpointFailed | TokenRequestFailed> =>
+      Effect.gen(function*() {
+        const startedAt = clock.unsafeCurrentTimeMillis()
+        let attemptNumber = 1
+        while (true) {
+          const exit = yield* Effect.either(effect)
+          if (exit._tag === "Right") return exit.right
+          const error = exit.left as E | AuthEndpointFailed | ExpiredIssued
+          const transient = error._tag === "ExpiredIssued" ||
+            (error._tag === "AuthEndpointFailed" && (error as AuthEndpointFailed).transient)
+          if (!transient) {
+            if (error._tag === "AuthEndpointFailed") {
+              const failed = error as AuthEndpointFailed
+              emit(
+                AuthEvent.RefreshFailed({ reason: describeFailure(failed), attempt: attemptNumber, retryIn: undefined })
+              )
+              return yield* new TokenRequestFailed({
+                endpoint: failed.endpoint,
+                reason: "Status",
+                ...(failed.status !== undefined ? { status: failed.status } : {}),
+                attempts: attemptNumber
+              })
+            }
+            if (error._tag === "MalformedResponse" || error._tag === "InvalidCredentials") {
+              emit(
+                AuthEvent.RefreshFailed({
+                  reason: describeFailure(error as unknown as AttemptError),
+                  attempt: attemptNumber,
+                  retryIn: undefined
+                })
+              )
+            }
+            return yield* Effect.fail(error as Exclude<E, ExpiredIssued>)
+          }
+          const hint = error._tag === "AuthEndpointFailed" ? (error as AuthEndpointFailed).retryAfter ?? 0 : 0
+          const delay = Math.max(yield* backoff(attemptNumber), hint)
+          const now = clock.unsafeCurrentTimeMillis()
+          const reason = describeFailure(error as AttemptError)
+          if (now + delay - startedAt > config.maxElapsed) {
+            emit(AuthEvent.RefreshFailed({ reason, attempt: attemptNumber, retryIn: undefined }))
+            if (error._tag === "ExpiredIssued") {
+              return yield* new TokenRequestFailed({
+                endpoint: (error as ExpiredIssued).endpoint,
+                reason: "ExpiredToken",
+                attempts: attemptNumber
+              })
+            }
+            const failed = error as AuthEndpointFailed
+            return yield* new TokenRequestFailed({
+              endpoint: failed.endpoint,
+              reason: failed.status === 429 ? "RateLimited" : failed.reason,
+              ...(failed.status !== undefined ? { status: failed.status } : {}),
+              attempts: attemptNumber
+            })
+          }
+          if (error._tag === "AuthEndpointFailed" && (error as AuthEndpointFailed).status === 429) {
+            emit(
+              AuthEvent.RateLimitPaused({
+                until: now + delay,
+                reason: `${(error as AuthEndpointFailed).endpoint} answered 429`
+              })
+            )
+          }
+          emit(AuthEvent.RefreshFailed({ reason, attempt: attemptNumber, retryIn: Duration.millis(delay) }))
+          yield* Effect.sleep(Duration.millis(delay))
+          attemptNumber++
+        }
+      })
+
+    const awaitFlight = (deferred: Deferred.Deferred<StoredToken, TokenError>) =>
+      Effect.suspend(() => {
+        state.waiting++
+        return Metric.set(gaugeOf(callersWaiting), state.waiting).pipe(
+          Effect.zipRight(Deferred.await(deferred)),
+          Effect.ensuring(Effect.suspend(() => {
+            state.waiting--
+            return Metric.set(gaugeOf(callersWaiting), state.waiting)
+          }))
+        )
+      })
+
+    // L3: one rotation at a time, forked into the layer's scope so an interrupted caller does not
+    // cancel it for the others.
+    const rotation = (mode: Mode): Effect.Effect<StoredToken, TokenError> =>
+      Effect.suspend(() => {
+        if (state.inflight !== undefined) return awaitFlight(state.inflight)
+        const deferred = Deferred.unsafeMake<StoredToken, TokenError>(FiberId.none)
+        state.inflight = deferred
+        const span = state.token === undefined ? "MontaAuth.acquire" : "MontaAuth.refresh"
+        const run = retrying(attempt(mode)).pipe(
+          Effect.mapError((error): TokenError =>
+            error._tag === "AuthEndpointFailed"
+              ? new TokenRequestFailed({
+                endpoint: error.endpoint,
+                reason: error.reason,
+                ...(error.status !== undefined ? { status: error.status } : {}),
+                attempts: 1
+              })
+              : error
+          ),
+          Effect.withSpan(span, {
+            attributes: {
+              "monta.client_id": config.clientId,
+              "monta.mode": mode,
+              "monta.seen_version": Option.getOrElse(state.lastVersion, () => -1)
+            }
+          }),
+          Effect.onExit((exit) =>
+            Effect.suspend(() => {
+              if (state.inflight === deferred) state.inflight = undefined
+              return Deferred.done(deferred, exit)
+            })
+          )
+        )
+        return Effect.zipRight(Effect.forkIn(run, scope), awaitFlight(deferred))
+      })
+
+    const slowStored: Effect.Effect<StoredToken, TokenError> = Effect.suspend(() => {
+      const now = clock.unsafeCurrentTimeMillis()
+      const token = state.token
+      if (token !== undefined && isValid(token, now)) return Effect.succeed(token)
+      const coolDown = state.coolDown
+      if (coolDown !== undefined && now < coolDown.until) return Effect.fail(coolDown.error)
+      return rotation("need")
+    })
+
+    const slowAccessToken = Effect.map(slowStored, (token) => token.pair.accessToken)
+
+    // L2: one read of the state, one read of the caller's Clock.
+    const accessToken: Effect.Effect<Redacted.Redacted<string>, TokenError> = Effect.withFiberRuntime((fiber) => {
+      const token = state.token
+      if (
+        token !== undefined &&
+        Context.get(fiber.currentDefaultServices, Clock.Clock).unsafeCurrentTimeMillis() <
+          token.accessExpiresAt - expirySkewMillis
+      ) {
+        return state.tokenEffect!
+      }
+      return slowAccessToken
+    })
+
+    const slowCurrent = Effect.map(slowStored, (token): CurrentToken => ({
+      accessToken: token.pair.accessToken,
+      expiresAt: token.accessExpiresAt,
+      version: token.version
+    }))
+
+    const current: Effect.Effect<CurrentToken, TokenError> = Effect.withFiberRuntime((fiber) => {
+      const token = state.token
+      if (
+        token !== undefined &&
+        Context.get(fiber.currentDefaultServices, Clock.Clock).unsafeCurrentTimeMillis() <
+          token.accessExpiresAt - expirySkewMillis
+      ) {
+        return state.currentEffect!
+      }
+      return slowCurrent
+    })
+
+    const invalidate = (token?: Redacted.Redacted<string>): Effect.Effect<void> =>
+      Effect.sync(() => {
+        const held = state.token
+        if (held === undefined) return
+        if (token !== undefined && Redacted.value(token) !== Redacted.value(held.pair.accessToken)) return
+        state.token = undefined
+        state.tokenEffect = undefined
+        state.currentEffect = undefined
+        state.me = undefined
+        signalChange()
+        emit(AuthEvent.Invalidated({ version: held.version }))
+      })
+
+    // L11: /auth/me once per token version; a 401 for a token that is still current invalidates
+    // it and asks once more with the next one.
+    const fetchMe = (token: StoredToken) =>
+      retrying(api.me(token.pair.accessToken)).pipe(
+        Effect.mapError((error) =>
+          error._tag === "AuthEndpointRejected"
+            ? new MontaApiError({
+              status: error.status,
+              ...(error.errorCode !== undefined ? { errorCode: error.errorCode } : {}),
+              ...(error.serverMessage !== undefined ? { serverMessage: error.serverMessage } : {}),
+              method: "GET",
+              url: `${api.baseUrl}/auth/me`
+            })
+            : error._tag === "AuthEndpointFailed"
+            ? new TokenRequestFailed({
+              endpoint: "/auth/me",
+              reason: error.reason,
+              ...(error.status !== undefined ? { status: error.status } : {}),
+              attempts: 1
+            })
+            : error
+        ),
+        Effect.tap((me) =>
+          Effect.sync(() => {
+            if (state.token !== undefined && state.token.version === token.version) {
+              state.me = { version: token.version, me }
+            }
+          })
+        )
+      )
+
+    const me: Effect.Effect<Me, TokenError | MontaApiError> = Effect.gen(function*() {
+      const token = yield* slowStored
+      const cached = state.me
+      if (cached !== undefined && cached.version === token.version) return cached.me
+      return yield* fetchMe(token).pipe(
+        Effect.catchIf((error) => error._tag === "MontaApiError" && error.status === 401, () =>
+          Effect.gen(function*() {
+            yield* invalidate(token.pair.accessToken)
+            const next = yield* slowStored
+            return yield* fetchMe(next)
+          }))
+      )
+    }).pipe(Effect.withSpan("MontaAuth.me", { attributes: { "monta.client_id": config.clientId } }))
+
+    const requireScope = (...scopes: ReadonlyArray<Scope>) =>
+      Effect.flatMap(me, (credential) => {
+        const missing = missingScopes(credential.scopes, scopes)
+        return missing.length === 0 ?
+          Effect.void :
+          Effect.fail(new InsufficientScope({ required: missing, granted: credential.scopes }))
+      })
+
+    // L4: the proactive refresh fiber. It sleeps until `expiry - margin - jitter`, wakes early when
+    // the token changes, refreshes through the single flight and survives every failure.
+    const refreshLoop = Effect.gen(function*() {
+      let failures = 0
+      while (true) {
+        const changed = state.changed
+        const token = state.token
+        if (token === undefined) {
+          yield* Deferred.await(changed)
+          continue
+        }
+        const jitter = config.jitter > 0 ? yield* Random.nextRange(0, config.jitter) : 0
+        const now = clock.unsafeCurrentTimeMillis()
+        let wait = token.accessExpiresAt - config.refreshMargin - jitter - now
+        if (failures > 0) {
+          const delay = Math.max(minBackgroundBackoffMillis, yield* backoff(failures))
+          wait = Math.max(wait, delay)
+        }
+        const coolDown = state.coolDown
+        if (coolDown !== undefined) wait = Math.max(wait, coolDown.until - now)
+        if (wait > 0) {
+          const woken = yield* Effect.raceFirst(
+            Effect.as(Effect.sleep(Duration.millis(wait)), false),
+            Effect.as(Deferred.await(changed), true)
+          )
+          if (woken) continue
+        }
+        const exit = yield* Effect.exit(rotation("refresh"))
+        if (Exit.isSuccess(exit)) {
+          const fresh = isFresh(exit.value, clock.unsafeCurrentTimeMillis())
+          failures = fresh ? 0 : failures + 1
+        } else {
+          failures++
+          yield* Effect.logDebug("monta-auth: background refresh failed; the current token is served while valid")
+        }
+      }
+    }).pipe(
+      Effect.catchAllCause((cause) => Effect.logError("monta-auth: token refresh fiber restarts", cause)),
+      Effect.forever
+    )
+    yield* Effect.forkScoped(refreshLoop)
+
+    if (options.eager === true) {
+      yield* slowStored
+    }
+
+    return {
+      clientId: config.clientId,
+      baseUrl: api.baseUrl,
+      accessToken,
+      current,
+      invalidate,
+      me,
+      requireScope,
+      events: Stream.fromPubSub(pubsub)
+    }
+  })

@@ -1,0 +1,226 @@
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import { decodeMontaErrorBody, Me, type RefreshRequest, TokenPair, type TokenRequest } from "@monta-auth/schema"
+import * as Clock from "effect/Clock"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import type { AuthApiError, AuthApiOptions, MontaAuthApiService, TokenResponse } from "../MontaAuthApi.js"
+import {
+  type AuthEndpoint,
+  AuthEndpointFailed,
+  AuthEndpointRejected,
+  InvalidOptions,
+  MalformedResponse
+} from "../MontaError.js"
+
+const isLoopback = (hostname: string): boolean =>
+  hostname === "localhost" || hostname === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+
+/** @internal */
+export const validateBaseUrl = (baseUrl: string, allowInsecure?: boolean): Effect.Effect<string, InvalidOptions> =>
+  Effect.suspend(() => {
+    let url: URL
+    try {
+      url = new URL(baseUrl)
+    } catch {
+      return Effect.fail(new InvalidOptions({ option: "baseUrl", problem: `not a URL: ${baseUrl}` }))
+    }
+    if (url.protocol === "https:" || (url.protocol === "http:" && (isLoopback(url.hostname) || allowInsecure))) {
+      return Effect.succeed(url.toString().replace(/\/+$/, ""))
+    }
+    return Effect.fail(
+      new InvalidOptions({
+        option: "baseUrl",
+        problem: `${url.protocol}//${url.host} is not https (plain http is allowed only on loopback hosts)`
+      })
+    )
+  })
+
+const retryHint = (response: HttpClientResponse.HttpClientResponse, now: number): number | undefined => {
+  const hints: Array<number> = []
+  const resetsIn = Number(response.headers["ratelimit-resetsin"])
+  if (response.headers["ratelimit-resetsin"] !== undefined && Number.isFinite(resetsIn) && resetsIn >= 0) {
+    hints.push(resetsIn * 1000)
+  }
+  const retryAfter = response.headers["retry-after"]
+  if (retryAfter !== undefined) {
+    const seconds = Number(retryAfter)
+    if (retryAfter.trim() !== "" && Number.isFinite(seconds)) {
+      hints.push(Math.max(0, seconds) * 1000)
+    } else {
+      // An HTTP date, relative to the server's own `Date` when it sent one (its clock may be off).
+      const at = DateTime.make(retryAfter)
+      const reference = Option.getOrElse(serverDateOf(response).pipe(Option.map(DateTime.toEpochMillis)), () => now)
+      if (Option.isSome(at)) hints.push(Math.max(0, DateTime.toEpochMillis(at.value) - reference))
+    }
+  }
+  return hints.length === 0 ? undefined : Math.max(...hints)
+}
+
+const serverDateOf = (response: HttpClientResponse.HttpClientResponse): Option.Option<DateTime.Utc> => {
+  const header = response.headers["date"]
+  return header === undefined ? Option.none() : DateTime.make(header).pipe(Option.map(DateTime.toUtc))
+}
+
+const isTransientStatus = (status: number) => status === 408 || status === 429 || status >= 500
+
+// The paths of the fields that did not decode, never their values (a body may hold tokens).
+const problemOf = (error: ParseResult.ParseError): string => {
+  const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
+  const paths = Array.from(new Set(issues.map((issue) => issue.path.length === 0 ? "(body)" : issue.path.join("."))))
+  return `unexpected shape at ${paths.join(", ")}`
+}
+
+const decodeTokenPair = Schema.decodeUnknown(TokenPair)
+const decodeMe = Schema.decodeUnknown(Me)
+
+/** @internal */
+export const make = (
+  options: AuthApiOptions
+): Effect.Effect<MontaAuthApiService, InvalidOptions, HttpClient.HttpClient> =>
+  Effect.gen(function*() {
+    const baseUrl = yield* validateBaseUrl(options.baseUrl, options.allowInsecure)
+    const client = yield* HttpClient.HttpClient
+    const timeout = Duration.decode(options.requestTimeout ?? "10 seconds")
+
+    const send = <A>(
+      endpoint: AuthEndpoint,
+      request: HttpClientRequest.HttpClientRequest,
+      decode: (body: unknown) => Effect.Effect<A, ParseResult.ParseError>
+    ): Effect.Effect<
+      { readonly value: A; readonly serverDate: Option.Option<DateTime.Utc>; readonly sentAt: number },
+      AuthApiError
+    > =>
+      Effect.gen(function*() {
+        const url = `${baseUrl}${endpoint}`
+        const sentAt = yield* Clock.currentTimeMillis
+        const exchange = client.execute(request).pipe(
+          Effect.flatMap((response) => Effect.map(Effect.either(response.text), (text) => ({ response, text }))),
+          Effect.scoped
+        )
+        const { response, text } = yield* exchange.pipe(
+          Effect.timeoutFail({
+            duration: timeout,
+            onTimeout: () =>
+              new AuthEndpointFailed({
+                endpoint,
+                reason: "Timeout",
+                transient: true,
+                detail: `no answer within ${Duration.format(timeout)}`
+              })
+          }),
+          Effect.catchTag("RequestError", "ResponseError", (error) =>
+            Effect.fail(
+              new AuthEndpointFailed({
+                endpoint,
+                reason: "Transport",
+                transient: true,
+                detail: error._tag === "RequestError" ? `${error.reason} error` : `${error.reason} error`
+              })
+            ))
+        )
+        const status = response.status
+        yield* Effect.annotateCurrentSpan("http.response.status_code", status)
+        if (text._tag === "Left") {
+          return yield* new AuthEndpointFailed({
+            endpoint,
+            reason: "Transport",
+            status,
+            transient: true,
+            detail: "the response body could not be read"
+          })
+        }
+        const body = text.right
+        if (status >= 200 && status < 300) {
+          let json: unknown
+          try {
+            json = JSON.parse(body)
+          } catch {
+            return yield* new MalformedResponse({
+              method: request.method,
+              url,
+              status,
+              problem: body.trim() === "" ? "empty body" : "the body is not JSON"
+            })
+          }
+          const value = yield* decode(json).pipe(
+            Effect.mapError((error) =>
+              new MalformedResponse({ method: request.method, url, status, problem: problemOf(error) })
+            )
+          )
+          return { value, serverDate: serverDateOf(response), sentAt }
+        }
+        const errorBody = decodeMontaErrorBody(body)
+        if (status === 400 || status === 401 || status === 403) {
+          return yield* new AuthEndpointRejected({
+            endpoint,
+            status,
+            ...(errorBody.errorCode !== undefined ? { errorCode: errorBody.errorCode } : {}),
+            ...(errorBody.message !== undefined ? { serverMessage: errorBody.message } : {})
+          })
+        }
+        const now = yield* Clock.currentTimeMillis
+        const retryAfter = retryHint(response, now)
+        return yield* new AuthEndpointFailed({
+          endpoint,
+          reason: "Status",
+          status,
+          transient: isTransientStatus(status),
+          ...(retryAfter !== undefined ? { retryAfter } : {}),
+          ...(errorBody.errorCode !== undefined ? { errorCode: errorBody.errorCode } : {})
+        })
+      })
+
+    const tokenResponse = (
+      result: { readonly value: TokenPair; readonly serverDate: Option.Option<DateTime.Utc>; readonly sentAt: number }
+    ): TokenResponse => ({ pair: result.value, serverDate: result.serverDate, sentAt: result.sentAt })
+
+    const post = (endpoint: AuthEndpoint, body: unknown) =>
+      HttpClientRequest.post(`${baseUrl}${endpoint}`).pipe(
+        HttpClientRequest.acceptJson,
+        HttpClientRequest.bodyUnsafeJson(body)
+      )
+
+    return {
+      baseUrl,
+      token: (request: TokenRequest) =>
+        send(
+          "/auth/token",
+          post("/auth/token", { clientId: request.clientId, clientSecret: Redacted.value(request.clientSecret) }),
+          decodeTokenPair
+        ).pipe(
+          Effect.map(tokenResponse),
+          Effect.withSpan("MontaAuthApi.token", {
+            kind: "client",
+            attributes: { "monta.endpoint": "/auth/token", "monta.client_id": request.clientId }
+          })
+        ),
+      refresh: (request: RefreshRequest) =>
+        send(
+          "/auth/refresh",
+          post("/auth/refresh", { refreshToken: Redacted.value(request.refreshToken) }),
+          decodeTokenPair
+        ).pipe(
+          Effect.map(tokenResponse),
+          Effect.withSpan("MontaAuthApi.refresh", { kind: "client", attributes: { "monta.endpoint": "/auth/refresh" } })
+        ),
+      me: (accessToken: Redacted.Redacted<string>) =>
+        send(
+          "/auth/me",
+          HttpClientRequest.get(`${baseUrl}/auth/me`).pipe(
+            HttpClientRequest.acceptJson,
+            HttpClientRequest.bearerToken(Redacted.value(accessToken))
+          ),
+          decodeMe
+        ).pipe(
+          Effect.map((result) => result.value),
+          Effect.withSpan("MontaAuthApi.me", { kind: "client", attributes: { "monta.endpoint": "/auth/me" } })
+        )
+    }
+  })
