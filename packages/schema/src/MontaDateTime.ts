@@ -19,8 +19,9 @@ const isCalendarDate = (year: number, month: number, day: number): boolean => {
 }
 
 /**
- * Parses a Monta date-time string to a `DateTime.Utc`. JavaScript dates hold milliseconds, so
- * digits past the third are dropped (truncated, never rounded up, so an expiry never moves later).
+ * Parses a Monta date-time string to a `DateTime.Utc`, or `None` for anything else (including a
+ * date that does not exist, such as February 30th). JavaScript dates hold milliseconds, so digits
+ * past the third are dropped (truncated, never rounded up, so an expiry never moves later).
  *
  * @since 0.1.0
  * @category parsing

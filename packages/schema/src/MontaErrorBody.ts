@@ -17,8 +17,16 @@ const lenient = <A>(schema: Schema.Schema<A>) =>
   })
 
 /**
- * `{status, message, errorCode}`, each optional; a field of the wrong type is dropped rather than
- * failing the whole body.
+ * `{status, message, errorCode}`, each optional; a field of the wrong type is dropped (its key is
+ * absent) rather than failing the whole body.
+ *
+ * @example
+ * ```ts
+ * import { decodeMontaErrorBody } from "@monta-auth/schema"
+ *
+ * decodeMontaErrorBody({ status: "x", errorCode: "ACCESS_FORBIDDEN" }) // { errorCode: "ACCESS_FORBIDDEN" }
+ * decodeMontaErrorBody("<html>Bad Gateway</html>") // {}
+ * ```
  *
  * @since 0.1.0
  * @category schemas

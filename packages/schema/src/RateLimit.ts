@@ -12,8 +12,18 @@ const numberHeader = (name: string) =>
 
 /**
  * `RateLimit-Policy`, `RateLimit-Quota`, `RateLimit-TimeWindow` (seconds), `RateLimit-Remaining`
- * and `RateLimit-ResetsIn` (seconds), each optional, plus the undocumented `Retry-After`
- * (seconds or an HTTP date) kept as sent.
+ * and `RateLimit-ResetsIn` (seconds), each optional (a missing header is an absent key), the counts
+ * finite and non-negative, plus the undocumented `Retry-After` (seconds or an HTTP date) kept as
+ * sent.
+ *
+ * @example
+ * ```ts
+ * import { RateLimitHeaders } from "@monta-auth/schema"
+ * import { Schema } from "effect"
+ *
+ * Schema.decodeUnknownSync(RateLimitHeaders)({ "ratelimit-remaining": "998", "ratelimit-resetsin": "42" })
+ * // { remaining: 998, resetsInSeconds: 42 }
+ * ```
  *
  * @since 0.1.0
  * @category schemas

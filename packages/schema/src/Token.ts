@@ -30,7 +30,23 @@ export class RefreshRequest extends Schema.Class<RefreshRequest>("@monta-auth/sc
 
 /**
  * What `POST /auth/token` and `POST /auth/refresh` return: an access token and a refresh token
- * (both opaque, both redacted) with their expiration dates.
+ * (both opaque, both redacted) with their expiration dates, decoded by `MontaDateTime` (to the
+ * millisecond: digits past the third fractional one are dropped).
+ *
+ * @example
+ * ```ts
+ * import { TokenPair } from "@monta-auth/schema"
+ * import { Redacted, Schema } from "effect"
+ *
+ * const pair = Schema.decodeUnknownSync(TokenPair)({
+ *   accessToken: "4596d494-5f6c-4f87-aed5-db68240a58dd",
+ *   refreshToken: "bbf8c0ed-dbb0-434f-8512-ab24eb64c46a",
+ *   accessTokenExpirationDate: "2023-02-16T07:53:02.059724728Z",
+ *   refreshTokenExpirationDate: "2023-02-17T06:53:02.059733860Z"
+ * })
+ * String(pair) // the tokens show as <redacted>
+ * Redacted.value(pair.accessToken) // "4596d494-..."
+ * ```
  *
  * @since 0.1.0
  * @category schemas
