@@ -1,1 +1,8 @@
-export const placeholder = 1
+/**
+ * @since 0.1.0
+ */
+export * from "./RedisTokenStore.js"
+/**
+ * @since 0.1.0
+ */
+export * from "./RedisRateLimiterStore.js"
