@@ -17,4 +17,8 @@ export * from "./MontaRateLimiter.js"
 /**
  * @since 0.1.0
  */
+export * from "./MontaHttpClient.js"
+/**
+ * @since 0.1.0
+ */
 export * from "./MontaAuthApi.js"

@@ -1,0 +1,178 @@
+/**
+ * `MontaHttpClient`: the `HttpClient` for the Monta Partner API (SPEC section 4, H1-H6). Relative
+ * URLs go to the credential's base URL with a valid bearer token; every request takes from the
+ * rate budget first (section 5); a 401 on the current token re-authenticates once; transient
+ * failures of idempotent requests are retried; any other non-2xx fails with `MontaApiError`.
+ *
+ * @since 0.1.0
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as UrlParams from "@effect/platform/UrlParams"
+import type { Page } from "@monta-auth/schema"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import type * as ParseResult from "effect/ParseResult"
+import type * as Schema from "effect/Schema"
+import type * as Stream from "effect/Stream"
+import * as internal from "./internal/montaHttpClient.js"
+import type { ConfigOptions, MontaAuth, RetryOptions } from "./MontaAuth.js"
+import type { InvalidOptions, MontaApiError, RateLimited, TokenError } from "./MontaError.js"
+import type { MontaRateLimiter, RateLimiterOptions } from "./MontaRateLimiter.js"
+
+/**
+ * Every error a request through `MontaHttpClient` can fail with: the transport's, a non-2xx answer
+ * (`MontaApiError`), the rate budget (`RateLimited`, with `onRateLimit: "fail"`) and the token's.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type MontaHttpClientError = HttpClientError.HttpClientError | MontaApiError | RateLimited | TokenError
+
+/**
+ * The retry policy for transient failures (H5): transport errors, timeouts, 408 and 5xx. A 429 is
+ * not counted here: it pauses every caller until the window resets and is then retried (R3).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface HttpRetryOptions extends RetryOptions {
+  /** Most retries of one request. Default 5; 0 turns retries off. */
+  readonly times?: number | undefined
+}
+
+/**
+ * Options of `MontaHttpClient.layer`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MontaHttpClientOptions extends RateLimiterOptions {
+  /** Sent as the `Monta-Version` header (for example "2024-07-01"). Default: not sent. */
+  readonly montaVersion?: string | undefined
+  /** Retries of transient failures (H5). */
+  readonly retry?: HttpRetryOptions | undefined
+  /** Timeout of one attempt, until the response headers arrive. Default 30 seconds. */
+  readonly requestTimeout?: Duration.DurationInput | undefined
+}
+
+/**
+ * Options of `MontaHttpClient.paginate` and `MontaHttpClient.pages`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PaginateOptions {
+  /** Items per page, 1 to 100 (clamped). Default 100. */
+  readonly perPage?: number | undefined
+  /** More query parameters (filters); `page` and `perPage` are set by the stream. */
+  readonly query?: UrlParams.Input | undefined
+}
+
+/**
+ * The authenticated, budgeted `HttpClient` of the Monta Partner API. Its service is an
+ * `HttpClient` whose error channel is `MontaHttpClientError`, so `HttpClientResponse.schemaBodyJson`
+ * and every `HttpClient` combinator work on it.
+ *
+ * @example
+ * ```ts
+ * import { MontaAuth, MontaHttpClient } from "@monta-auth/core"
+ * import { HttpClientResponse } from "@effect/platform"
+ * import { NodeHttpClient } from "@effect/platform-node"
+ * import { Effect, Layer, Redacted, Schema } from "effect"
+ *
+ * const ChargePoint = Schema.Struct({ id: Schema.Number, name: Schema.String })
+ *
+ * const program = Effect.gen(function*() {
+ *   const client = yield* MontaHttpClient
+ *   const one = yield* client.get("/charge-points/1").pipe(
+ *     Effect.flatMap(HttpClientResponse.schemaBodyJson(ChargePoint))
+ *   )
+ * })
+ *
+ * const MontaLive = MontaHttpClient.layer({ montaVersion: "2024-07-01" }).pipe(
+ *   Layer.provideMerge(MontaAuth.layer({ clientId: "my-client", clientSecret: Redacted.make("s3cret") })),
+ *   Layer.provide(NodeHttpClient.layerUndici)
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class MontaHttpClient extends Context.Tag("@monta-auth/core/MontaHttpClient")<
+  MontaHttpClient,
+  HttpClient.HttpClient.With<MontaHttpClientError>
+>() {
+  /**
+   * The client with its own rate limiter in this process's memory, built from `options.rateLimit`
+   * and `options.onRateLimit` (default: the budget of `/auth/me`, callers wait).
+   */
+  static layer(
+    options?: MontaHttpClientOptions | undefined
+  ): Layer.Layer<MontaHttpClient, never, MontaAuth | HttpClient.HttpClient> {
+    return internal.layer(options)
+  }
+  /**
+   * The client on the `MontaRateLimiter` in context (for example one on a Redis store, shared by a
+   * fleet); `rateLimit` options then belong to that limiter, `onRateLimit` still applies per request.
+   */
+  static layerRateLimiter(
+    options?: MontaHttpClientOptions | undefined
+  ): Layer.Layer<MontaHttpClient, never, MontaAuth | MontaRateLimiter | HttpClient.HttpClient> {
+    return internal.layerRateLimiter(options)
+  }
+  /**
+   * `MontaAuth.layerConfig(options.auth)` (env `MONTA_CLIENT_ID`, `MONTA_CLIENT_SECRET`,
+   * `MONTA_BASE_URL`) and this client in one layer that needs only an `HttpClient`.
+   */
+  static layerConfig(
+    options?: MontaHttpClientOptions & { readonly auth?: ConfigOptions | undefined } | undefined
+  ): Layer.Layer<
+    MontaHttpClient | MontaAuth,
+    ConfigError.ConfigError | InvalidOptions | TokenError,
+    HttpClient.HttpClient
+  > {
+    return internal.layerConfig(options)
+  }
+  /** Builds the client from the services in context. */
+  static make(
+    options?: MontaHttpClientOptions | undefined
+  ): Effect.Effect<
+    HttpClient.HttpClient.With<MontaHttpClientError>,
+    never,
+    MontaAuth | MontaRateLimiter | HttpClient.HttpClient
+  > {
+    return internal.make(options)
+  }
+  /**
+   * Every item of a paged list endpoint (H6), fetched page by page as the stream is pulled, from
+   * page 0 until the last page.
+   *
+   * @example
+   * ```ts
+   * import { MontaHttpClient } from "@monta-auth/core"
+   * import { Schema, Stream } from "effect"
+   *
+   * const ChargePoint = Schema.Struct({ id: Schema.Number, name: Schema.String })
+   * const all = MontaHttpClient.paginate("/charge-points", ChargePoint, { perPage: 50 }).pipe(Stream.runCollect)
+   * ```
+   */
+  static paginate<A, I, R>(
+    path: string,
+    item: Schema.Schema<A, I, R>,
+    options?: PaginateOptions | undefined
+  ): Stream.Stream<A, MontaHttpClientError | ParseResult.ParseError, MontaHttpClient | R> {
+    return internal.paginate(path, item, options)
+  }
+  /** The pages of a paged list endpoint, with their `meta`, from page 0 until the last page. */
+  static pages<A, I, R>(
+    path: string,
+    item: Schema.Schema<A, I, R>,
+    options?: PaginateOptions | undefined
+  ): Stream.Stream<Page<A>, MontaHttpClientError | ParseResult.ParseError, MontaHttpClient | R> {
+    return internal.pages(path, item, options)
+  }
+}

@@ -1,0 +1,338 @@
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as UrlParams from "@effect/platform/UrlParams"
+import { decodeMontaErrorBody, Page, perPageBounds } from "@monta-auth/schema"
+import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
+import type * as ConfigError from "effect/ConfigError"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
+import type * as ParseResult from "effect/ParseResult"
+import * as Random from "effect/Random"
+import type * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import type { ConfigOptions } from "../MontaAuth.js"
+import { MontaAuth } from "../MontaAuth.js"
+import type { InvalidOptions, TokenError } from "../MontaError.js"
+import { MontaApiError } from "../MontaError.js"
+import type * as Api from "../MontaHttpClient.js"
+import { MontaHttpClient } from "../MontaHttpClient.js"
+import { MontaRateLimiter } from "../MontaRateLimiter.js"
+import { layerMemory as rateLimiterLayerMemory } from "./montaRateLimiter.js"
+import { parseRateLimitHeaders } from "./montaRateLimitHeaders.js"
+
+// ---------------------------------------------------------------------------------------------
+// metrics
+// ---------------------------------------------------------------------------------------------
+
+const httpRequests = Metric.counter("monta_http_requests", {
+  description: "Requests sent by MontaHttpClient, by response status (\"error\" when none came)",
+  incremental: true
+})
+
+const httpRequestsByStatus = new Map<string, Metric.Metric.Counter<number>>()
+const countRequest = (status: string) => {
+  let counter = httpRequestsByStatus.get(status)
+  if (counter === undefined) {
+    counter = Metric.tagged(httpRequests, "status", status)
+    httpRequestsByStatus.set(status, counter)
+  }
+  return Metric.increment(counter)
+}
+
+const httpRetries = Metric.counter("monta_http_retries", {
+  description: "Requests MontaHttpClient sent again, by reason",
+  incremental: true
+})
+
+// ---------------------------------------------------------------------------------------------
+// policy
+// ---------------------------------------------------------------------------------------------
+
+const idempotentMethods: ReadonlySet<string> = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"])
+
+// Error codes (Node and undici) of failures before a single byte of the request left this host.
+const notSentCodes: ReadonlySet<string> = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "UND_ERR_CONNECT_TIMEOUT"
+])
+
+/**
+ * Whether a transport error happened before the server could have received the request
+ * (connection refused, host not found): only then may a POST or PATCH be sent again (H5).
+ *
+ * @internal
+ */
+export const neverSent = (error: HttpClientError.HttpClientError): boolean => {
+  if (error._tag !== "RequestError") return false
+  if (error.reason === "InvalidUrl" || error.reason === "Encode") return false
+  let cause: unknown = error.cause
+  for (let depth = 0; depth < 6 && typeof cause === "object" && cause !== null; depth++) {
+    const code = (cause as { readonly code?: unknown }).code
+    if (typeof code === "string" && notSentCodes.has(code)) return true
+    const errors = (cause as { readonly errors?: unknown }).errors
+    if (
+      Array.isArray(errors) && errors.some((inner) => notSentCodes.has((inner as { code?: unknown })?.code as string))
+    ) {
+      return true
+    }
+    cause = (cause as { readonly cause?: unknown }).cause
+  }
+  return false
+}
+
+const isTransientStatus = (status: number) => status === 408 || status >= 500
+
+const resolveRetry = (options: Api.HttpRetryOptions | undefined) => ({
+  times: Math.max(0, options?.times ?? 5),
+  baseDelay: Duration.toMillis(options?.baseDelay ?? Duration.millis(250)),
+  maxDelay: Duration.toMillis(options?.maxDelay ?? Duration.seconds(10)),
+  maxElapsed: Duration.toMillis(options?.maxElapsed ?? Duration.seconds(30))
+})
+
+// A request answered with 429 is sent again after the pause; past this many in a row it fails.
+const max429Retries = 5
+
+// ---------------------------------------------------------------------------------------------
+// the client
+// ---------------------------------------------------------------------------------------------
+
+const isAbsolute = (url: string) => /^[a-z][a-z0-9+.-]*:/i.test(url)
+
+type Outcome =
+  | { readonly _tag: "Response"; readonly response: HttpClientResponse.HttpClientResponse }
+  | { readonly _tag: "Failure"; readonly error: HttpClientError.HttpClientError }
+
+/** @internal */
+export const make = (
+  options?: Api.MontaHttpClientOptions | undefined
+): Effect.Effect<
+  HttpClient.HttpClient.With<Api.MontaHttpClientError>,
+  never,
+  MontaAuth | MontaRateLimiter | HttpClient.HttpClient
+> =>
+  Effect.gen(function*() {
+    const auth = yield* MontaAuth
+    const limiter = yield* MontaRateLimiter
+    const http = yield* HttpClient.HttpClient
+    const baseUrl = auth.baseUrl.replace(/\/+$/, "")
+    const retry = resolveRetry(options?.retry)
+    const timeout = Duration.decode(options?.requestTimeout ?? Duration.seconds(30))
+    const montaVersion = options?.montaVersion
+    const onExceeded = options?.onRateLimit
+    const takeOptions = onExceeded === undefined ? undefined : { onExceeded }
+
+    // H1: relative URLs go to the base URL; an absolute URL elsewhere never gets the token.
+    const prepare = (request: HttpClientRequest.HttpClientRequest) => {
+      const url = request.url
+      let prepared = request
+      if (!isAbsolute(url)) {
+        prepared = HttpClientRequest.setUrl(request, `${baseUrl}${url.startsWith("/") ? "" : "/"}${url}`)
+      } else if (url !== baseUrl && !url.startsWith(`${baseUrl}/`) && !url.startsWith(`${baseUrl}?`)) {
+        return Effect.fail(
+          new HttpClientError.RequestError({
+            request,
+            reason: "InvalidUrl",
+            description: `MontaHttpClient sends its token only under ${baseUrl}`
+          })
+        )
+      }
+      const headers = prepared.headers
+      if (headers["accept"] === undefined) {
+        prepared = HttpClientRequest.setHeader(prepared, "accept", "application/json")
+      }
+      if (montaVersion !== undefined && headers["monta-version"] === undefined) {
+        prepared = HttpClientRequest.setHeader(prepared, "monta-version", montaVersion)
+      }
+      return Effect.succeed(prepared)
+    }
+
+    const send = (request: HttpClientRequest.HttpClientRequest, token: Redacted.Redacted<string>) =>
+      http.execute(HttpClientRequest.bearerToken(request, token)).pipe(
+        Effect.timeoutFail({
+          duration: timeout,
+          onTimeout: () =>
+            new HttpClientError.RequestError({
+              request,
+              reason: "Transport",
+              description: `no response within ${Duration.format(timeout)}`
+            })
+        }),
+        Effect.matchEffect({
+          onFailure: (error) => Effect.as(countRequest("error"), { _tag: "Failure", error } as Outcome),
+          onSuccess: (response) =>
+            Effect.as(countRequest(String(response.status)), { _tag: "Response", response } as Outcome)
+        })
+      )
+
+    const apiError = (request: HttpClientRequest.HttpClientRequest, response: HttpClientResponse.HttpClientResponse) =>
+      response.text.pipe(
+        Effect.orElseSucceed(() => ""),
+        Effect.flatMap((text) => {
+          const body = decodeMontaErrorBody(text)
+          return new MontaApiError({
+            status: response.status,
+            method: request.method,
+            url: request.url,
+            ...(body.errorCode !== undefined ? { errorCode: body.errorCode } : {}),
+            ...(body.message !== undefined ? { serverMessage: body.message } : {})
+          })
+        })
+      )
+
+    const discard = (response: HttpClientResponse.HttpClientResponse) => Effect.ignore(response.text)
+
+    // Backoff of L7: exponential from baseDelay, capped, half of it random; at least what the
+    // server asked for (Retry-After, RateLimit-ResetsIn).
+    const backoff = (attempt: number, hintMillis: number | undefined) =>
+      Effect.map(Random.next, (random) => {
+        const cap = Math.min(retry.maxDelay, retry.baseDelay * 2 ** attempt)
+        const delay = cap / 2 + (cap / 2) * random
+        return hintMillis !== undefined ? Math.max(delay, hintMillis) : delay
+      })
+
+    const hintOf = (response: HttpClientResponse.HttpClientResponse) => {
+      const headers = parseRateLimitHeaders(response.headers)
+      if (headers.retryAfterMillis !== undefined) return headers.retryAfterMillis
+      if (headers.resetsInSeconds !== undefined && headers.remaining === 0) return headers.resetsInSeconds * 1000
+      return undefined
+    }
+
+    const run = (request: HttpClientRequest.HttpClientRequest) =>
+      Effect.gen(function*() {
+        const idempotent = idempotentMethods.has(request.method)
+        const startedAt = yield* Clock.currentTimeMillis
+        let retries = 0
+        let reauthenticated = false
+        let limited = 0
+        while (true) {
+          const permit = yield* limiter.take(takeOptions)
+          const token = yield* auth.accessToken
+          const outcome = yield* send(request, token)
+          let retryAfter: number | undefined
+          if (outcome._tag === "Response") {
+            const response = outcome.response
+            yield* limiter.observe(permit, response)
+            const status = response.status
+            if (status >= 200 && status < 300) return response
+            if (status === 401 && !reauthenticated) {
+              // H2: drop this token if it is still the current one, send once more with the next.
+              reauthenticated = true
+              yield* discard(response)
+              yield* auth.invalidate(token)
+              yield* Metric.increment(Metric.tagged(httpRetries, "reason", "401"))
+              continue
+            }
+            if (status === 429 && limited < max429Retries) {
+              // R3: the limiter paused every caller until the reset; this request goes again.
+              limited++
+              yield* discard(response)
+              yield* Metric.increment(Metric.tagged(httpRetries, "reason", "429"))
+              continue
+            }
+            if (!(isTransientStatus(status) && idempotent)) return yield* apiError(request, response)
+            retryAfter = hintOf(response)
+            if (retries >= retry.times) return yield* apiError(request, response)
+            const delay = yield* backoff(retries, retryAfter)
+            const now = yield* Clock.currentTimeMillis
+            if (now + delay - startedAt > retry.maxElapsed) return yield* apiError(request, response)
+            yield* discard(response)
+            yield* Metric.increment(Metric.tagged(httpRetries, "reason", String(status)))
+            retries++
+            yield* Effect.sleep(Duration.millis(delay))
+            continue
+          }
+          const error = outcome.error
+          if (!(idempotent || neverSent(error)) || retries >= retry.times) return yield* Effect.fail(error)
+          const delay = yield* backoff(retries, undefined)
+          const now = yield* Clock.currentTimeMillis
+          if (now + delay - startedAt > retry.maxElapsed) return yield* Effect.fail(error)
+          yield* Metric.increment(Metric.tagged(httpRetries, "reason", "transport"))
+          retries++
+          yield* Effect.sleep(Duration.millis(delay))
+        }
+      })
+
+    const execute = (request: HttpClientRequest.HttpClientRequest) =>
+      Effect.flatMap(prepare(request), (prepared) =>
+        run(prepared).pipe(
+          Effect.withSpan("MontaHttpClient", {
+            kind: "client",
+            attributes: { "http.request.method": prepared.method, "url.full": prepared.url }
+          })
+        ))
+
+    return HttpClient.makeWith(
+      (request: Effect.Effect<HttpClientRequest.HttpClientRequest, Api.MontaHttpClientError>) =>
+        Effect.flatMap(request, execute),
+      Effect.succeed
+    )
+  })
+
+/** @internal */
+export const layerRateLimiter = (
+  options?: Api.MontaHttpClientOptions | undefined
+): Layer.Layer<MontaHttpClient, never, MontaAuth | MontaRateLimiter | HttpClient.HttpClient> =>
+  Layer.effect(MontaHttpClient, make(options))
+
+/** @internal */
+export const layer = (
+  options?: Api.MontaHttpClientOptions | undefined
+): Layer.Layer<MontaHttpClient, never, MontaAuth | HttpClient.HttpClient> =>
+  layerRateLimiter(options).pipe(
+    Layer.provide(rateLimiterLayerMemory({ rateLimit: options?.rateLimit, onRateLimit: options?.onRateLimit }))
+  )
+
+/** @internal */
+export const layerConfig = (
+  options?: Api.MontaHttpClientOptions & { readonly auth?: ConfigOptions | undefined } | undefined
+): Layer.Layer<
+  MontaHttpClient | MontaAuth,
+  ConfigError.ConfigError | InvalidOptions | TokenError,
+  HttpClient.HttpClient
+> => layer(options).pipe(Layer.provideMerge(MontaAuth.layerConfig(options?.auth)))
+
+// ---------------------------------------------------------------------------------------------
+// paging (H6)
+// ---------------------------------------------------------------------------------------------
+
+/** @internal */
+export const pages = <A, I, R>(
+  path: string,
+  item: Schema.Schema<A, I, R>,
+  options?: Api.PaginateOptions | undefined
+): Stream.Stream<Page<A>, Api.MontaHttpClientError | ParseResult.ParseError, MontaHttpClient | R> => {
+  const perPage = Math.min(perPageBounds.max, Math.max(perPageBounds.min, Math.floor(options?.perPage ?? 100)))
+  const decode = Schema.decodeUnknown(Page(item))
+  const query = UrlParams.fromInput(options?.query ?? [])
+  return Stream.unwrap(
+    Effect.map(MontaHttpClient, (client) =>
+      Stream.paginateEffect(0, (page: number) =>
+        client.get(path, {
+          urlParams: UrlParams.setAll(query, { page: String(page), perPage: String(perPage) })
+        }).pipe(
+          Effect.flatMap((response) => response.json),
+          Effect.flatMap(decode),
+          Effect.map((result): readonly [Page<A>, Option.Option<number>] => {
+            const last = result.data.length === 0 || result.meta.currentPage + 1 >= result.meta.totalPageCount
+            return [result, last ? Option.none() : Option.some(result.meta.currentPage + 1)]
+          })
+        )))
+  )
+}
+
+/** @internal */
+export const paginate = <A, I, R>(
+  path: string,
+  item: Schema.Schema<A, I, R>,
+  options?: Api.PaginateOptions | undefined
+): Stream.Stream<A, Api.MontaHttpClientError | ParseResult.ParseError, MontaHttpClient | R> =>
+  Stream.mapConcatChunk(pages(path, item, options), (page) => Chunk.unsafeFromArray(page.data as Array<A>))
