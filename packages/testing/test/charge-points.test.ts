@@ -1,0 +1,44 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as TestClock from "effect/TestClock"
+import { MontaFake } from "../src/index.js"
+import { login, send } from "./utils.js"
+
+interface ChargePoint {
+  readonly id: number
+  readonly teamId: number
+  readonly name: string
+  readonly state: string
+  readonly createdAt: string
+  readonly updatedAt: string
+}
+
+describe("charge points", () => {
+  it.effect("§7: POST creates (201), GET reads, PATCH updates, DELETE removes (204, then 404)", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(1_700_000_000_000)
+      const { accessToken: token } = yield* login()
+      const created = yield* send("POST", "/charge-points", { token, json: { name: "Garage", teamId: 2 } })
+      assert.strictEqual(created.status, 201)
+      const point = created.body as ChargePoint
+      assert.strictEqual(point.id, 251)
+      assert.strictEqual(point.teamId, 2)
+      assert.strictEqual(point.createdAt, "2023-11-14T22:13:20.000000000Z")
+      assert.deepStrictEqual((yield* send("GET", "/charge-points/251", { token })).body, point)
+      yield* TestClock.adjust("1 minute")
+      const patched = yield* send("PATCH", "/charge-points/251", { token, json: { name: "Carport", state: "offline" } })
+      assert.strictEqual(patched.status, 200)
+      assert.deepStrictEqual(patched.body, {
+        ...point,
+        name: "Carport",
+        state: "offline",
+        updatedAt: "2023-11-14T22:14:20.000000000Z"
+      })
+      const deleted = yield* send("DELETE", "/charge-points/251", { token })
+      assert.strictEqual(deleted.status, 204)
+      assert.strictEqual(deleted.text, "")
+      assert.strictEqual((yield* send("GET", "/charge-points/251", { token })).status, 404)
+      assert.strictEqual((yield* send("PATCH", "/charge-points/251", { token, json: { name: "x" } })).status, 404)
+      assert.strictEqual((yield* send("DELETE", "/charge-points/251", { token })).status, 404)
+    }).pipe(Effect.provide(MontaFake.layerTest())))
+})
