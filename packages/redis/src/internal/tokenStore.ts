@@ -58,9 +58,13 @@ redis.call("PUBLISH", ARGV[5], ARGV[2])
 return {1, ARGV[2]}
 `
 
-/** Deletes the lease only if this owner still holds it. */
+/** Deletes the lease only if this owner still holds it, and wakes the waiters. */
 const LEASE_RELEASE = `
-if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end
+if redis.call("GET", KEYS[1]) == ARGV[1] then
+  redis.call("DEL", KEYS[1])
+  redis.call("PUBLISH", ARGV[2], "released")
+  return 1
+end
 return 0
 `
 
@@ -79,7 +83,7 @@ interface StoreCommands {
     payload: string,
     channel: string
   ): Promise<[number, string]>
-  leaseRelease(key: string, owner: string): Promise<number>
+  leaseRelease(key: string, owner: string, channel: string): Promise<number>
   leaseRenew(key: string, owner: string, ttlMillis: string): Promise<number>
 }
 
@@ -214,7 +218,7 @@ export const make = (options: StoreOptions): Effect.Effect<TokenStoreService, In
       Effect.gen(function*() {
         const keys = keysFor(prefix, request.clientId)
         yield* Effect.addFinalizer(() =>
-          run("lease release", () => redis.leaseRelease(keys.lease, owner)).pipe(
+          run("lease release", () => redis.leaseRelease(keys.lease, owner, keys.channel)).pipe(
             Effect.catchAll((error) =>
               Effect.logWarning(`monta-auth: lease release failed (it expires by itself): ${error.detail}`)
             )
@@ -250,14 +254,20 @@ export const make = (options: StoreOptions): Effect.Effect<TokenStoreService, In
         )
       }).pipe(Effect.scoped)
 
-    /** Waits (live clock) until a version above `above` is stored, or the round times out. */
+    /**
+     * Waits (live clock) until a version above `above` is stored, or the lease is free again (its
+     * holder released it, or died and it expired), or the round times out.
+     */
     const waitForNewer = (clientId: string, above: number) =>
       Effect.gen(function*() {
+        const keys = keysFor(prefix, clientId)
         const subscription = yield* PubSub.subscribe(announcements)
         const deadline = (yield* liveClock.currentTimeMillis) + Duration.toMillis(waitTimeout)
         while (true) {
           const latest = yield* load(clientId)
           if (versionOf(latest) > above) return latest
+          const leased = yield* run("lease check", () => redis.exists(keys.lease))
+          if (leased === 0) return Option.none<StoredToken>()
           const now = yield* liveClock.currentTimeMillis
           if (now >= deadline) return Option.none<StoredToken>()
           yield* Queue.take(subscription).pipe(
