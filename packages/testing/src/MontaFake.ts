@@ -152,7 +152,9 @@ export interface IssuedTokens {
 /**
  * How to build a fake: its consumers (default: `MontaFake.demoConsumer` and
  * `MontaFake.teamConsumer`), token lifetimes (default 1 hour and 24 hours) and how many charge
- * points and wallet transactions to seed (default 250 and 300, across teams 1 and 2).
+ * points and wallet transactions to seed (default 250 and 300, across teams 1 and 2). The journal
+ * keeps the last `journalLimit` entries (default 10 000) so long simulations stay small; the
+ * counters always count everything.
  *
  * @since 0.1.0
  * @category models
@@ -161,6 +163,7 @@ export interface MontaFakeOptions {
   readonly consumers?: ReadonlyArray<ConsumerInput> | undefined
   readonly accessTokenLifetime?: Duration.DurationInput | undefined
   readonly refreshTokenLifetime?: Duration.DurationInput | undefined
+  readonly journalLimit?: number | undefined
   readonly seed?: {
     readonly chargePoints?: number | undefined
     readonly walletTransactions?: number | undefined

@@ -49,3 +49,17 @@ describe("journal", () => {
       assert.strictEqual((yield* fake.counters).requests, 0)
     }).pipe(Effect.provide(MontaFake.layerTest())))
 })
+
+describe("journal limit", () => {
+  it.effect("§7: the journal keeps the last journalLimit entries; counters keep counting", () =>
+    Effect.gen(function*() {
+      const fake = yield* MontaFake
+      for (let i = 0; i < 5; i++) {
+        yield* TestClock.adjust("1 second")
+        yield* send("GET", "/missing")
+      }
+      const journal = yield* fake.journal
+      assert.deepStrictEqual(journal.map((entry) => entry.at), [3000, 4000, 5000])
+      assert.strictEqual((yield* fake.counters).requests, 5)
+    }).pipe(Effect.provide(MontaFake.layerTest({ journalLimit: 3 }))))
+})

@@ -51,6 +51,17 @@ describe("refresh rotation", () => {
       assert.strictEqual(ok.status, 200)
     }).pipe(Effect.provide(MontaFake.layerTest())))
 
+  it.effect("§1: concurrent refreshes with one refresh token: exactly one succeeds", () =>
+    Effect.gen(function*() {
+      const { refreshToken } = yield* login()
+      const answers = yield* Effect.all(
+        Array.from({ length: 20 }, () => send("POST", "/auth/refresh", { json: { refreshToken } })),
+        { concurrency: "unbounded" }
+      )
+      const statuses = answers.map((answer) => answer.status).sort()
+      assert.deepStrictEqual(statuses, [200, ...Array.from({ length: 19 }, () => 401)])
+    }).pipe(Effect.provide(MontaFake.layerTest())))
+
   it.effect("§1: an unknown refresh token is refused with 401 INVALID_REFRESH_TOKEN", () =>
     Effect.gen(function*() {
       const answer = yield* send("POST", "/auth/refresh", { json: { refreshToken: "nope" } })

@@ -3,6 +3,7 @@ import { parseMontaDateTime, TokenPair } from "@monta-auth/schema"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Random from "effect/Random"
 import * as Schema from "effect/Schema"
 import * as TestClock from "effect/TestClock"
 import { MontaFake } from "../src/index.js"
@@ -11,6 +12,18 @@ import { login, send } from "./utils.js"
 const epochOf = (date: string) => DateTime.toEpochMillis(Option.getOrThrow(parseMontaDateTime(date)))
 
 describe("token lifetime", () => {
+  it.effect("§1: tokens come from the Effect Random: the same seed gives the same tokens", () =>
+    Effect.gen(function*() {
+      const first = (seed: number) =>
+        login().pipe(Effect.provide(MontaFake.layerTest()), Effect.withRandom(Random.make(seed)))
+      const a = yield* first(7)
+      const b = yield* first(7)
+      const c = yield* first(8)
+      assert.strictEqual(a.accessToken, b.accessToken)
+      assert.strictEqual(a.refreshToken, b.refreshToken)
+      assert.notStrictEqual(a.accessToken, c.accessToken)
+    }))
+
   it.effect("§1: /auth/token answers a TokenPair with 9 fractional digits, 1 h and 24 h lifetimes", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(1_700_000_000_123)

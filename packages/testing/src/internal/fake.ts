@@ -153,6 +153,7 @@ interface State {
   accessLifetimeMillis: number
   refreshLifetimeMillis: number
   journal: Array<JournalEntry>
+  readonly journalLimit: number
   counters: MutableCounters
   readonly chargePoints: Map<number, ChargePoint>
   nextChargePointId: number
@@ -236,6 +237,7 @@ const makeState = (options: MontaFakeOptions | undefined): State => {
     accessLifetimeMillis: Duration.toMillis(options?.accessTokenLifetime ?? "1 hour"),
     refreshLifetimeMillis: Duration.toMillis(options?.refreshTokenLifetime ?? "24 hours"),
     journal: [],
+    journalLimit: Math.max(0, options?.journalLimit ?? 10_000),
     counters: emptyCounters(),
     chargePoints,
     nextChargePointId: chargePointCount + 1,
@@ -773,6 +775,9 @@ export const make = (
     const record = (entry: JournalEntry) =>
       Effect.sync(() => {
         state.journal.push(entry)
+        if (state.journal.length > state.journalLimit) {
+          state.journal.splice(0, state.journal.length - state.journalLimit)
+        }
         const counters = state.counters
         counters.requests++
         if (entry.status === 0) counters.dropped++
