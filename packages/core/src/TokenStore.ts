@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import type * as FileSystem from "@effect/platform/FileSystem"
 import { TokenPair } from "@monta-auth/schema"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -12,6 +13,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as SynchronizedRef from "effect/SynchronizedRef"
+import * as internalFile from "./internal/fileStore.js"
 import type { TokenStoreError } from "./MontaError.js"
 
 /**
@@ -110,6 +112,18 @@ export class TokenStore extends Context.Tag("@monta-auth/core/TokenStore")<Token
    */
   static makeSimple(backend: SimpleBackend): Effect.Effect<TokenStoreService> {
     return makeSimple(backend)
+  }
+  /**
+   * A store in a JSON file keyed by clientId, so a restart reuses a valid pair instead of calling
+   * `/auth/token` (L13). Writes go to a temp file with mode 0600 that is renamed over the old one;
+   * a corrupt file is ignored with a warning. The file holds tokens in clear: keep it private.
+   */
+  static layerFileSystem(path: string): Layer.Layer<TokenStore, never, FileSystem.FileSystem> {
+    return Layer.effect(TokenStore, internalFile.make(path, makeSimple))
+  }
+  /** Builds the file store of `layerFileSystem`. */
+  static makeFileSystem(path: string): Effect.Effect<TokenStoreService, never, FileSystem.FileSystem> {
+    return internalFile.make(path, makeSimple)
   }
 }
 

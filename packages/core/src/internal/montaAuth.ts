@@ -158,6 +158,8 @@ export const make = (
         counter,
         [["client_id", config.clientId], ...Object.entries(tags)].map(([key, value]) => MetricLabel.make(key, value))
       )
+    const waitingGauge = gaugeOf(callersWaiting)
+    const expiryGauge = gaugeOf(secondsUntilExpiry)
     const state: State = {
       token: undefined,
       tokenEffect: undefined,
@@ -201,7 +203,7 @@ export const make = (
         const now = clock.unsafeCurrentTimeMillis()
         signalChange()
         emit(AuthEvent[how]({ expiresAt: token.accessExpiresAt, version: token.version }))
-        return Metric.set(gaugeOf(secondsUntilExpiry), (token.accessExpiresAt - now) / 1000)
+        return Metric.set(expiryGauge, (token.accessExpiresAt - now) / 1000)
       })
 
     // L9: expiry anchored to the server's Date header, or to the local send time.
@@ -444,11 +446,11 @@ export const make = (
     const awaitFlight = (deferred: Deferred.Deferred<StoredToken, TokenError>) =>
       Effect.suspend(() => {
         state.waiting++
-        return Metric.set(gaugeOf(callersWaiting), state.waiting).pipe(
+        return Metric.set(waitingGauge, state.waiting).pipe(
           Effect.zipRight(Deferred.await(deferred)),
           Effect.ensuring(Effect.suspend(() => {
             state.waiting--
-            return Metric.set(gaugeOf(callersWaiting), state.waiting)
+            return Metric.set(waitingGauge, state.waiting)
           }))
         )
       })

@@ -1,0 +1,94 @@
+import type { PlatformError } from "@effect/platform/Error"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Random from "effect/Random"
+import * as Schema from "effect/Schema"
+import { TokenStoreError } from "../MontaError.js"
+import { StoredToken, type TokenStoreService } from "../TokenStore.js"
+
+const storeError = (operation: string) => (error: PlatformError) =>
+  new TokenStoreError({ operation, detail: error.message })
+
+/**
+ * The file store: one JSON object keyed by clientId, written to a temp file with mode 0600 and
+ * renamed over the old one, so a reader never sees half a file. A file (or an entry) that does not
+ * decode is ignored with a warning.
+ *
+ * @internal
+ */
+export const make = (
+  path: string,
+  makeSimple: (backend: {
+    readonly load: (clientId: string) => Effect.Effect<Option.Option<StoredToken>, TokenStoreError>
+    readonly save: (token: StoredToken) => Effect.Effect<void, TokenStoreError>
+    readonly clear: (clientId: string) => Effect.Effect<void, TokenStoreError>
+  }) => Effect.Effect<TokenStoreService>
+): Effect.Effect<TokenStoreService, never, FileSystem.FileSystem> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    // Built here, not at module load: this module and TokenStore.ts import each other.
+    const decodeStored = Schema.decodeUnknownOption(StoredToken)
+    const encodeStored = Schema.encodeSync(StoredToken)
+
+    const readAll: Effect.Effect<Record<string, unknown>, TokenStoreError> = fs.readFileString(path).pipe(
+      Effect.map((text): Record<string, unknown> | undefined => {
+        try {
+          const json: unknown = JSON.parse(text)
+          return typeof json === "object" && json !== null && !Array.isArray(json) ?
+            json as Record<string, unknown> :
+            undefined
+        } catch {
+          return undefined
+        }
+      }),
+      Effect.flatMap((entries) =>
+        entries === undefined
+          ? Effect.as(Effect.logWarning(`monta-auth: ignoring the token file ${path}: it is not a JSON object`), {})
+          : Effect.succeed(entries)
+      ),
+      Effect.catchIf(
+        (error) => error._tag === "SystemError" && error.reason === "NotFound",
+        () => Effect.succeed({})
+      ),
+      Effect.mapError(storeError("load"))
+    )
+
+    const entryOf = (entries: Record<string, unknown>, clientId: string) =>
+      Effect.suspend(() => {
+        if (!Object.prototype.hasOwnProperty.call(entries, clientId)) return Effect.succeed(Option.none<StoredToken>())
+        const decoded = decodeStored(entries[clientId]).pipe(Option.filter((token) => token.clientId === clientId))
+        return Option.isSome(decoded) ? Effect.succeed(decoded) : Effect.as(
+          Effect.logWarning(`monta-auth: ignoring the stored token of ${clientId} in ${path}: it does not decode`),
+          Option.none<StoredToken>()
+        )
+      })
+
+    const writeAll = (entries: Record<string, unknown>) =>
+      Effect.gen(function*() {
+        const suffix = yield* Random.nextIntBetween(0, 2 ** 31 - 1)
+        const temp = `${path}.${suffix.toString(36)}.tmp`
+        const write = Effect.gen(function*() {
+          yield* fs.writeFileString(temp, JSON.stringify(entries, null, 2), { mode: 0o600 })
+          yield* fs.chmod(temp, 0o600)
+          yield* fs.rename(temp, path)
+        })
+        yield* write.pipe(Effect.tapError(() => fs.remove(temp).pipe(Effect.ignore)))
+      }).pipe(Effect.mapError(storeError("save")))
+
+    return yield* makeSimple({
+      load: (clientId) => Effect.flatMap(readAll, (entries) => entryOf(entries, clientId)),
+      save: (token) =>
+        readAll.pipe(
+          Effect.flatMap((entries) => writeAll({ ...entries, [token.clientId]: encodeStored(token) }))
+        ),
+      clear: (clientId) =>
+        readAll.pipe(
+          Effect.flatMap((entries) => {
+            if (!Object.prototype.hasOwnProperty.call(entries, clientId)) return Effect.void
+            const { [clientId]: _removed, ...rest } = entries
+            return writeAll(rest)
+          })
+        )
+    })
+  })
