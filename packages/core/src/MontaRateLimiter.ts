@@ -200,7 +200,7 @@ export class MontaRateLimiterStore extends Context.Tag("@monta-auth/core/MontaRa
 >() {
   /** A store in this process's memory (on the Effect `Clock`). */
   static get layerMemory(): Layer.Layer<MontaRateLimiterStore> {
-    return internal.layerStoreMemory
+    return internal.layerStoreMemory()
   }
   /** Builds a memory store. */
   static get makeMemory(): Effect.Effect<MontaRateLimiterStoreService> {

@@ -56,10 +56,8 @@ export const makeStoreMemory: Effect.Effect<Api.MontaRateLimiterStoreService> = 
 })
 
 /** @internal */
-export const layerStoreMemory: Layer.Layer<MontaRateLimiterStore> = Layer.effect(
-  MontaRateLimiterStore,
-  makeStoreMemory
-)
+export const layerStoreMemory = (): Layer.Layer<MontaRateLimiterStore> =>
+  Layer.effect(MontaRateLimiterStore, makeStoreMemory)
 
 // ---------------------------------------------------------------------------------------------
 // metrics
@@ -362,4 +360,4 @@ export const layer = (
 /** @internal */
 export const layerMemory = (
   options?: Api.RateLimiterOptions | undefined
-): Layer.Layer<MontaRateLimiter, never, MontaAuth> => Layer.provide(layer(options), layerStoreMemory)
+): Layer.Layer<MontaRateLimiter, never, MontaAuth> => Layer.provide(layer(options), layerStoreMemory())
