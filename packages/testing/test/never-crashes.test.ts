@@ -1,0 +1,79 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as fc from "effect/FastCheck"
+import { MontaFake } from "../src/index.js"
+import { login, send } from "./utils.js"
+
+const paths = fc.oneof(
+  fc.constantFrom(
+    "/auth/token",
+    "/auth/refresh",
+    "/auth/me",
+    "/charge-points",
+    "/charge-points/1",
+    "/charge-points/2",
+    "/charge-points/0",
+    "/charge-points/abc",
+    "/charge-points/1/2",
+    "/wallet-transactions",
+    "/",
+    ""
+  ),
+  fc.webSegment().map((segment) => `/${segment}`)
+)
+
+const queries = fc.option(
+  fc.record({
+    page: fc.oneof(fc.integer().map(String), fc.string()),
+    perPage: fc.oneof(fc.integer().map(String), fc.string())
+  }, {
+    requiredKeys: []
+  }).map((query) => `?${new URLSearchParams(query).toString()}`),
+  { nil: "" }
+)
+
+const bodies = fc.option(
+  fc.oneof(
+    fc.json(),
+    fc.string(),
+    fc.record({ clientId: fc.oneof(fc.string(), fc.constant("demo-client-id")), clientSecret: fc.anything() }).map((
+      value
+    ) => JSON.stringify(value)),
+    fc.record({ refreshToken: fc.anything(), name: fc.anything(), teamId: fc.anything() }).map((value) =>
+      JSON.stringify(value) ?? "{}"
+    )
+  ),
+  { nil: undefined }
+)
+
+describe("never crashes", () => {
+  it.effect.prop(
+    "§1: any method, path, query, body, content type and token gets a known status and a JSON error body",
+    {
+      method: fc.constantFrom("GET" as const, "POST" as const, "PATCH" as const, "DELETE" as const),
+      path: paths,
+      query: queries,
+      body: bodies,
+      contentType: fc.constantFrom("application/json", "text/plain", "application/json; charset=utf-8", ""),
+      auth: fc.constantFrom("valid", "garbage", "none")
+    },
+    ({ auth, body, contentType, method, path, query }) =>
+      Effect.gen(function*() {
+        const { accessToken } = yield* login()
+        const token = auth === "valid" ? accessToken : auth === "garbage" ? "garbage" : undefined
+        const answer = yield* send(method, `${path}${query}`, {
+          ...(token !== undefined ? { token } : {}),
+          ...(body !== undefined && method !== "GET" ? { text: body, contentType } : {})
+        })
+        assert.include([200, 201, 204, 400, 401, 403, 404], answer.status)
+        assert.isString(answer.response.headers["date"])
+        if (answer.status >= 400) {
+          const error = answer.body as { status: number; errorCode: string; message: string }
+          assert.strictEqual(error.status, answer.status)
+          assert.isString(error.errorCode)
+          assert.isString(error.message)
+        }
+      }).pipe(Effect.provide(MontaFake.layerTest({ seed: { chargePoints: 3, walletTransactions: 3 } }))),
+    { fastCheck: { numRuns: 200 } }
+  )
+})
