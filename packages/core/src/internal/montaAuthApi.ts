@@ -55,7 +55,7 @@ const retryHint = (response: HttpClientResponse.HttpClientResponse, now: number)
       hints.push(Math.max(0, seconds) * 1000)
     } else {
       // An HTTP date, relative to the server's own `Date` when it sent one (its clock may be off).
-      const at = DateTime.make(retryAfter)
+      const at = parseHttpDate(retryAfter)
       const reference = Option.getOrElse(serverDateOf(response).pipe(Option.map(DateTime.toEpochMillis)), () => now)
       if (Option.isSome(at)) hints.push(Math.max(0, DateTime.toEpochMillis(at.value) - reference))
     }
@@ -63,9 +63,15 @@ const retryHint = (response: HttpClientResponse.HttpClientResponse, now: number)
   return hints.length === 0 ? undefined : Math.max(...hints)
 }
 
+// An IMF-fixdate such as `Sun, 06 Nov 1994 08:49:37 GMT` (parsing only; the time comes from the header).
+const parseHttpDate = (value: string): Option.Option<DateTime.Utc> => {
+  const millis = Date.parse(value)
+  return Number.isNaN(millis) ? Option.none() : DateTime.make(millis)
+}
+
 const serverDateOf = (response: HttpClientResponse.HttpClientResponse): Option.Option<DateTime.Utc> => {
   const header = response.headers["date"]
-  return header === undefined ? Option.none() : DateTime.make(header).pipe(Option.map(DateTime.toUtc))
+  return header === undefined ? Option.none() : parseHttpDate(header)
 }
 
 const isTransientStatus = (status: number) => status === 408 || status === 429 || status >= 500
