@@ -90,7 +90,7 @@ export const settle = Effect.gen(function*() {
 })
 
 /** Yields until `condition` holds; dies if it never does. */
-export const eventually = (condition: Effect.Effect<boolean>, what: string) =>
+export const eventually = <R>(condition: Effect.Effect<boolean, never, R>, what: string) =>
   Effect.gen(function*() {
     for (let i = 0; i < 20_000; i++) {
       if (yield* condition) return

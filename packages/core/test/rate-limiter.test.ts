@@ -122,6 +122,21 @@ describe("MontaRateLimiter", () => {
       yield* rate.take()
     }))
 
+  it.effect("R3: with a budget of its own on another window, only a spent server budget pauses callers", () =>
+    Effect.gen(function*() {
+      const rate = yield* limiter({ onRateLimit: "fail" })
+      const first = yield* rate.take()
+      const server = { "ratelimit-quota": "1000", "ratelimit-timewindow": "600", "ratelimit-resetsin": "500" }
+      yield* rate.observe(first, ok({ ...server, "ratelimit-remaining": "900" }))
+      // the configured 3 per 10 s stays in force
+      assert.deepStrictEqual(yield* rate.budget, budget)
+      const second = yield* rate.take()
+      yield* rate.observe(second, ok({ ...server, "ratelimit-remaining": "0" }))
+      const error = yield* Effect.flip(rate.take())
+      if (error._tag === "RateLimited") assert.strictEqual(Duration.toMillis(error.retryAfter), 501_000)
+      else assert.fail(`expected RateLimited, got ${error._tag}`)
+    }))
+
   it.effect("R3: a RateLimit-Policy: Fair-Use response gives its request back", () =>
     Effect.gen(function*() {
       const rate = yield* limiter({ onRateLimit: "fail" })

@@ -299,12 +299,20 @@ export const make = (options: {
               })))
         }
         if (headers.remaining === undefined) return Effect.void
-        const limit = headers.quota ?? permit.budget.limit
-        const used = Math.max(0, limit - headers.remaining)
+        // A budget of our own (options) on another window than the server's: the server's figures
+        // count something else, so only a spent server budget matters (it pauses until its reset).
+        const aligned = headers.timeWindowSeconds === undefined ||
+          Math.abs(headers.timeWindowSeconds * 1000 - Duration.toMillis(permit.budget.window)) < headerGranularityMillis
+        if (!aligned && headers.remaining > 0) return Effect.void
+        const limit = aligned ? headers.quota ?? permit.budget.limit : permit.budget.limit
+        const used = aligned ? Math.max(0, limit - headers.remaining) : limit
         const countedLocally = permit.budget.limit - permit.remaining
         return Effect.flatMap(Clock.currentTimeMillis, (now) => {
           let resetsAt: number | undefined
-          if (headers.resetsInSeconds !== undefined) {
+          if (!aligned && headers.resetsInSeconds !== undefined) {
+            resetsAt = now + headers.resetsInSeconds * 1000 +
+              (Number.isInteger(headers.resetsInSeconds) ? headerGranularityMillis : 0)
+          } else if (headers.resetsInSeconds !== undefined) {
             const exact = now + headers.resetsInSeconds * 1000
             const slack = Number.isInteger(headers.resetsInSeconds) ? headerGranularityMillis : 0
             // Within the header's precision the local end (the send time of the window's first
