@@ -29,7 +29,7 @@ const capture = Logger.make(({ message }) => {
 })
 
 describe("MontaHttpClient rate budget", () => {
-  it.scoped("R1: the budget comes from /auth/me: 10 per 60 s go at once, the 11th waits for the reset", () =>
+  it.scoped("R1, H3: the budget comes from /auth/me: 10 per 60 s go at once, the 11th waits for the reset", () =>
     Effect.gen(function*() {
       const fake = yield* MontaFake
       const requests = yield* fireAll(11)

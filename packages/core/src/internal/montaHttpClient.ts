@@ -31,7 +31,8 @@ import { parseRateLimitHeaders } from "./montaRateLimitHeaders.js"
 // metrics
 // ---------------------------------------------------------------------------------------------
 
-const httpRequests = Metric.counter("monta_http_requests", {
+/** @internal */
+export const httpRequests = Metric.counter("monta_http_requests", {
   description: "Requests sent by MontaHttpClient, by response status (\"error\" when none came)",
   incremental: true
 })
