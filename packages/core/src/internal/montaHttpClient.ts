@@ -266,7 +266,7 @@ export const make = (
       Effect.flatMap(prepare(request), (prepared) =>
         run(prepared).pipe(
           Effect.withSpan("MontaHttpClient", {
-            kind: "client",
+            kind: "internal",
             attributes: { "http.request.method": prepared.method, "url.full": prepared.url }
           })
         ))
