@@ -5,7 +5,7 @@ import { Fault, MontaFake } from "@monta-auth/testing"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as TestClock from "effect/TestClock"
-import { clientOnFake, journalOf, settle, Spy } from "./http-fixtures.js"
+import { clientOnFake, journalOf, settle, smallConsumer, Spy } from "./http-fixtures.js"
 
 const statuses = (method: string, path: string) =>
   Effect.map(journalOf(method, path), (entries) => entries.map((entry) => entry.status))
@@ -110,6 +110,18 @@ describe("MontaHttpClient transient retries", () => {
       // the first send and at most five retries
       assert.strictEqual((yield* statuses("GET", "/charge-points/1")).length, 6)
     }).pipe(Effect.provide(clientOnFake())))
+
+  it.scoped("H5: time spent waiting for the rate budget does not use up the retries", () =>
+    Effect.gen(function*() {
+      const client = yield* MontaHttpClient
+      const fake = yield* MontaFake
+      for (let i = 0; i < 10; i++) yield* client.get("/charge-points/2")
+      yield* fake.injectFault({ path: "/charge-points/1", fault: Fault.Status({ status: 503 }) })
+      const request = yield* Effect.fork(client.get("/charge-points/1"))
+      yield* TestClock.adjust("61 seconds")
+      assert.strictEqual((yield* Fiber.join(request)).status, 200)
+      assert.deepStrictEqual(yield* statuses("GET", "/charge-points/1"), [503, 200])
+    }).pipe(Effect.provide(clientOnFake({ consumer: smallConsumer }))))
 
   it.scoped("H5: retry.times 0 turns retries off", () =>
     Effect.gen(function*() {

@@ -210,53 +210,59 @@ export const make = (
     const run = (request: HttpClientRequest.HttpClientRequest) =>
       Effect.gen(function*() {
         const idempotent = idempotentMethods.has(request.method)
-        const startedAt = yield* Clock.currentTimeMillis
         let retries = 0
+        let firstFailureAt: number | undefined
         let reauthenticated = false
         let limited = 0
+        // The pause before the next transient retry, or undefined when the retries are spent. Time
+        // spent waiting for the rate budget does not count against `maxElapsed`.
+        const nextRetry = (hintMillis: number | undefined) =>
+          Effect.gen(function*() {
+            if (retries >= retry.times) return undefined
+            const now = yield* Clock.currentTimeMillis
+            firstFailureAt ??= now
+            const delay = yield* backoff(retries, hintMillis)
+            return now + delay - firstFailureAt > retry.maxElapsed ? undefined : delay
+          })
         while (true) {
           const permit = yield* limiter.take(takeOptions)
           const token = yield* auth.accessToken
           const outcome = yield* send(request, token)
-          let retryAfter: number | undefined
-          if (outcome._tag === "Response") {
-            const response = outcome.response
-            yield* limiter.observe(permit, response)
-            const status = response.status
-            if (status >= 200 && status < 300) return response
-            if (status === 401 && !reauthenticated) {
-              // H2: drop this token if it is still the current one, send once more with the next.
-              reauthenticated = true
-              yield* discard(response)
-              yield* auth.invalidate(token)
-              yield* Metric.increment(Metric.tagged(httpRetries, "reason", "401"))
-              continue
-            }
-            if (status === 429 && limited < max429Retries) {
-              // R3: the limiter paused every caller until the reset; this request goes again.
-              limited++
-              yield* discard(response)
-              yield* Metric.increment(Metric.tagged(httpRetries, "reason", "429"))
-              continue
-            }
-            if (!(isTransientStatus(status) && idempotent)) return yield* apiError(request, response)
-            retryAfter = hintOf(response)
-            if (retries >= retry.times) return yield* apiError(request, response)
-            const delay = yield* backoff(retries, retryAfter)
-            const now = yield* Clock.currentTimeMillis
-            if (now + delay - startedAt > retry.maxElapsed) return yield* apiError(request, response)
-            yield* discard(response)
-            yield* Metric.increment(Metric.tagged(httpRetries, "reason", String(status)))
+          if (outcome._tag === "Failure") {
+            // H5: a transport failure is retried for idempotent methods, or when nothing was sent.
+            const error = outcome.error
+            const delay = idempotent || neverSent(error) ? yield* nextRetry(undefined) : undefined
+            if (delay === undefined) return yield* Effect.fail(error)
+            yield* Metric.increment(Metric.tagged(httpRetries, "reason", "transport"))
             retries++
             yield* Effect.sleep(Duration.millis(delay))
             continue
           }
-          const error = outcome.error
-          if (!(idempotent || neverSent(error)) || retries >= retry.times) return yield* Effect.fail(error)
-          const delay = yield* backoff(retries, undefined)
-          const now = yield* Clock.currentTimeMillis
-          if (now + delay - startedAt > retry.maxElapsed) return yield* Effect.fail(error)
-          yield* Metric.increment(Metric.tagged(httpRetries, "reason", "transport"))
+          const response = outcome.response
+          yield* limiter.observe(permit, response)
+          const status = response.status
+          if (status >= 200 && status < 300) return response
+          if (status === 401 && !reauthenticated) {
+            // H2: drop this token if it is still the current one, send once more with the next.
+            reauthenticated = true
+            yield* discard(response)
+            yield* auth.invalidate(token)
+            yield* Metric.increment(Metric.tagged(httpRetries, "reason", "401"))
+            continue
+          }
+          if (status === 429 && limited < max429Retries) {
+            // R3: the limiter paused every caller until the reset; the server did not act on the
+            // request, so it goes again (whatever its method) once the pause is over.
+            limited++
+            yield* discard(response)
+            yield* Metric.increment(Metric.tagged(httpRetries, "reason", "429"))
+            continue
+          }
+          // H5: 408 and 5xx are retried for idempotent methods only; anything else is final (H4).
+          const delay = isTransientStatus(status) && idempotent ? yield* nextRetry(hintOf(response)) : undefined
+          if (delay === undefined) return yield* apiError(request, response)
+          yield* discard(response)
+          yield* Metric.increment(Metric.tagged(httpRetries, "reason", String(status)))
           retries++
           yield* Effect.sleep(Duration.millis(delay))
         }
