@@ -43,6 +43,7 @@ const expirySkewMillis = 1_000
 
 /** The background refresh never waits less than this between two attempts that did not help. */
 const minBackgroundBackoffMillis = 1_000
+const maxBackgroundBackoffMillis = 60_000
 
 // ---------------------------------------------------------------------------------------------
 // metrics (SPEC section 9)
@@ -614,8 +615,11 @@ export const make = (
         const now = clock.unsafeCurrentTimeMillis()
         let wait = token.accessExpiresAt - config.refreshMargin - jitter - now
         if (failures > 0) {
-          const delay = Math.max(minBackgroundBackoffMillis, yield* backoff(failures))
-          wait = Math.max(wait, delay)
+          // After a failed round (which already retried for up to `maxElapsed`) or a token that is
+          // born inside the margin: 1 s, 2 s, 4 s ... up to a minute, jittered.
+          const ceiling = Math.min(maxBackgroundBackoffMillis, minBackgroundBackoffMillis * 2 ** (failures - 1))
+          const delay = ceiling / 2 + (yield* Random.next) * ceiling / 2
+          wait = Math.max(wait, minBackgroundBackoffMillis, delay)
         }
         const coolDown = state.coolDown
         if (coolDown !== undefined) wait = Math.max(wait, coolDown.until - now)
