@@ -1,7 +1,7 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { assert, describe, it } from "@effect/vitest"
-import { MontaAuth, MontaHttpClient } from "@monta-auth/core"
+import { MontaAuth, MontaHttpClient, MontaRateLimiter } from "@monta-auth/core"
 import { Fault, MontaFake } from "@monta-auth/testing"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -138,5 +138,26 @@ describe("MontaHttpClient rate budget", () => {
     }).pipe(
       Effect.provide(clientOnFake()),
       Effect.provide(Logger.replace(Logger.defaultLogger, capture))
+    ))
+
+  it.scoped("R1: one budget per credential, shared by every client built on the same MontaRateLimiter", () =>
+    Effect.gen(function*() {
+      const fake = yield* MontaFake
+      const first = yield* MontaHttpClient.make()
+      const second = yield* MontaHttpClient.make()
+      const requests = yield* Effect.fork(Effect.forEach(
+        Array.from({ length: 12 }, (_, i) => i % 2 === 0 ? first : second),
+        (client) => client.get("/charge-points/1"),
+        { concurrency: "unbounded" }
+      ))
+      yield* countSent("/charge-points/1", 10)
+      yield* settle
+      assert.strictEqual((yield* sentAt("/charge-points/1")).length, 10)
+      yield* TestClock.adjust("60 seconds")
+      yield* Fiber.join(requests)
+      assert.strictEqual((yield* fake.counters).status429, 0)
+    }).pipe(
+      Effect.provide(MontaRateLimiter.layerMemory()),
+      Effect.provide(clientOnFake({ consumer: smallConsumer }))
     ))
 })
