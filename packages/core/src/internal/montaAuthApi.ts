@@ -83,8 +83,8 @@ const problemOf = (error: ParseResult.ParseError): string => {
   return `unexpected shape at ${paths.join(", ")}`
 }
 
-const decodeTokenPair = Schema.decodeUnknown(TokenPair)
-const decodeMe = Schema.decodeUnknown(Me)
+const decodeTokenPair = Schema.decodeUnknown(TokenPair, { errors: "all" })
+const decodeMe = Schema.decodeUnknown(Me, { errors: "all" })
 
 /** @internal */
 export const make = (
