@@ -2,9 +2,10 @@ import { assert, describe, it } from "@effect/vitest"
 import { MontaAuth } from "@monta-auth/core"
 import { MontaFake } from "@monta-auth/testing"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
-import { authOnFake } from "./fixtures.js"
+import { authOnFake, demoOptions } from "./fixtures.js"
 
 describe("acquisition", () => {
   it.scoped("L1: building the layer does no I/O; the first use calls /auth/token once", () =>
@@ -25,6 +26,16 @@ describe("acquisition", () => {
       yield* MontaAuth
       assert.strictEqual((yield* fake.counters).tokenRequests, 1)
     }).pipe(Effect.provide(authOnFake({ eager: true }))))
+
+  it.effect("L1: eager: true fails the layer with the typed error of the first acquisition", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(Effect.scoped(Layer.build(
+        MontaAuth.layer(demoOptions({ eager: true, clientSecret: Redacted.make("wrong-secret") })).pipe(
+          Layer.provide(MontaFake.layerTest())
+        )
+      )))
+      assert.strictEqual(error._tag, "InvalidCredentials")
+    }))
 
   it.scoped("L2: a valid token is served without I/O", () =>
     Effect.gen(function*() {

@@ -7,14 +7,13 @@ import * as Redacted from "effect/Redacted"
 import { authOnFake, demoOptions } from "./fixtures.js"
 
 describe("me and scopes", () => {
-  it.scoped("L11: me fetches /auth/me once and caches it until the token changes", () =>
+  it.scoped("L11: me fetches /auth/me once (for 50 concurrent callers too) and caches it until the token changes", () =>
     Effect.gen(function*() {
       const fake = yield* MontaFake
       const auth = yield* MontaAuth
       const me = yield* auth.me
       assert.strictEqual(me.clientId, MontaFake.demoConsumer.clientId)
-      yield* auth.me
-      yield* auth.me
+      yield* Effect.all(Array.from({ length: 50 }, () => auth.me), { concurrency: "unbounded" })
       assert.strictEqual((yield* fake.counters).meRequests, 1)
       yield* auth.invalidate()
       yield* auth.me

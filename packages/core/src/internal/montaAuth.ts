@@ -5,10 +5,12 @@ import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as DateTime from "effect/DateTime"
+import type * as DefaultServices from "effect/DefaultServices"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import * as Metric from "effect/Metric"
 import * as MetricLabel from "effect/MetricLabel"
@@ -503,17 +505,24 @@ export const make = (
 
     const slowAccessToken = Effect.map(slowStored, (token) => token.pair.accessToken)
 
-    // L2: one read of the state, one read of the caller's Clock.
+    // L2: one read of the state, one read of the caller's Clock. The Clock is looked up in the
+    // fiber's default services, remembered for as long as the same services object comes back.
+    let lastServices: Context.Context<DefaultServices.DefaultServices> | undefined
+    let lastClock: Clock.Clock = clock
+    const nowOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): number => {
+      const services = fiber.currentDefaultServices
+      if (services !== lastServices) {
+        lastServices = services
+        lastClock = Context.get(services, Clock.Clock)
+      }
+      return lastClock.unsafeCurrentTimeMillis()
+    }
+
     const accessToken: Effect.Effect<Redacted.Redacted<string>, TokenError> = Effect.withFiberRuntime((fiber) => {
       const token = state.token
-      if (
-        token !== undefined &&
-        Context.get(fiber.currentDefaultServices, Clock.Clock).unsafeCurrentTimeMillis() <
-          token.accessExpiresAt - expirySkewMillis
-      ) {
-        return state.tokenEffect!
-      }
-      return slowAccessToken
+      return token !== undefined && nowOf(fiber) < token.accessExpiresAt - expirySkewMillis
+        ? state.tokenEffect!
+        : slowAccessToken
     })
 
     const slowCurrent = Effect.map(slowStored, (token): CurrentToken => ({
@@ -524,14 +533,9 @@ export const make = (
 
     const current: Effect.Effect<CurrentToken, TokenError> = Effect.withFiberRuntime((fiber) => {
       const token = state.token
-      if (
-        token !== undefined &&
-        Context.get(fiber.currentDefaultServices, Clock.Clock).unsafeCurrentTimeMillis() <
-          token.accessExpiresAt - expirySkewMillis
-      ) {
-        return state.currentEffect!
-      }
-      return slowCurrent
+      return token !== undefined && nowOf(fiber) < token.accessExpiresAt - expirySkewMillis
+        ? state.currentEffect!
+        : slowCurrent
     })
 
     const invalidate = (token?: Redacted.Redacted<string>): Effect.Effect<void> =>
@@ -578,11 +582,18 @@ export const make = (
         )
       )
 
+    // Concurrent callers take turns, so the ones after the first find the cached answer.
+    const meLock = yield* Effect.makeSemaphore(1)
     const me: Effect.Effect<Me, TokenError | MontaApiError> = Effect.gen(function*() {
       const token = yield* slowStored
       const cached = state.me
       if (cached !== undefined && cached.version === token.version) return cached.me
-      return yield* fetchMe(token).pipe(
+      return yield* meLock.withPermits(1)(Effect.suspend(() => {
+        const cachedNow = state.me
+        return cachedNow !== undefined && cachedNow.version === token.version
+          ? Effect.succeed(cachedNow.me)
+          : fetchMe(token)
+      })).pipe(
         Effect.catchIf((error) => error._tag === "MontaApiError" && error.status === 401, () =>
           Effect.gen(function*() {
             yield* invalidate(token.pair.accessToken)
