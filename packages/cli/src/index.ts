@@ -1,1 +1,12 @@
-export const placeholder = 1
+/**
+ * @since 0.1.0
+ */
+export * from "./CommandFailed.js"
+/**
+ * @since 0.1.0
+ */
+export * from "./ExitCode.js"
+/**
+ * @since 0.1.0
+ */
+export * from "./MontaAuthCli.js"
