@@ -25,6 +25,7 @@ import { MontaAuthApi, type MontaAuthApiService, type TokenResponse } from "../M
 import {
   type AuthEndpoint,
   type AuthEndpointFailed,
+  type AuthEndpointRejected,
   InsufficientScope,
   InvalidCredentials,
   type InvalidOptions,
@@ -373,76 +374,50 @@ export const make = (
         return ceiling / 2 + random * ceiling / 2
       })
 
+    const toRequestFailed = (error: AuthEndpointFailed | ExpiredIssued, attempts: number): TokenRequestFailed =>
+      error._tag === "ExpiredIssued"
+        ? new TokenRequestFailed({ endpoint: error.endpoint, reason: "ExpiredToken", attempts })
+        : new TokenRequestFailed({
+          endpoint: error.endpoint,
+          reason: error.status === 429 ? "RateLimited" : error.reason,
+          ...(error.status !== undefined ? { status: error.status } : {}),
+          attempts
+        })
+
     // L7: transient failures retry with exponential backoff and jitter, honouring the server's
-    // hint, until `maxElapsed`.
-    const retrying = <A, E extends { readonly _tag: string }>(
-      effect: Effect.Effect<A, E | AuthEndpointFailed | ExpiredIssued>
-    ): Effect.Effect<A, Exclude<E, ExpiredIssued> | AuthEndpointFailed | TokenRequestFailed> =>
+    // hint, until `maxElapsed`; then (or for a failure that is not transient) a typed error.
+    // `report` emits `RefreshFailed` (and `RateLimitPaused`) events for token rotations.
+    const retrying = <A, E extends InvalidCredentials | MalformedResponse | AuthEndpointRejected>(
+      effect: Effect.Effect<A, E | AuthEndpointFailed | ExpiredIssued>,
+      report: boolean
+    ): Effect.Effect<A, E | TokenRequestFailed> =>
       Effect.gen(function*() {
         const startedAt = clock.unsafeCurrentTimeMillis()
-        let attemptNumber = 1
-        while (true) {
-          const exit = yield* Effect.either(effect)
-          if (exit._tag === "Right") return exit.right
-          const error = exit.left as E | AuthEndpointFailed | ExpiredIssued
-          const transient = error._tag === "ExpiredIssued" ||
-            (error._tag === "AuthEndpointFailed" && (error as AuthEndpointFailed).transient)
-          if (!transient) {
-            if (error._tag === "AuthEndpointFailed") {
-              const failed = error as AuthEndpointFailed
-              emit(
-                AuthEvent.RefreshFailed({ reason: describeFailure(failed), attempt: attemptNumber, retryIn: undefined })
-              )
-              return yield* new TokenRequestFailed({
-                endpoint: failed.endpoint,
-                reason: "Status",
-                ...(failed.status !== undefined ? { status: failed.status } : {}),
-                attempts: attemptNumber
-              })
-            }
-            if (error._tag === "MalformedResponse" || error._tag === "InvalidCredentials") {
-              emit(
-                AuthEvent.RefreshFailed({
-                  reason: describeFailure(error as unknown as AttemptError),
-                  attempt: attemptNumber,
-                  retryIn: undefined
-                })
-              )
-            }
-            return yield* Effect.fail(error as Exclude<E, ExpiredIssued>)
-          }
-          const hint = error._tag === "AuthEndpointFailed" ? (error as AuthEndpointFailed).retryAfter ?? 0 : 0
-          const delay = Math.max(yield* backoff(attemptNumber), hint)
+        for (let attempt = 1;; attempt++) {
+          const result = yield* Effect.either(effect)
+          if (result._tag === "Right") return result.right
+          const error = result.left
+          const transient = error._tag === "ExpiredIssued" || (error._tag === "AuthEndpointFailed" && error.transient)
+          const hint = error._tag === "AuthEndpointFailed" ? error.retryAfter ?? 0 : 0
+          const delay = Math.max(yield* backoff(attempt), hint)
           const now = clock.unsafeCurrentTimeMillis()
-          const reason = describeFailure(error as AttemptError)
-          if (now + delay - startedAt > config.maxElapsed) {
-            emit(AuthEvent.RefreshFailed({ reason, attempt: attemptNumber, retryIn: undefined }))
-            if (error._tag === "ExpiredIssued") {
-              return yield* new TokenRequestFailed({
-                endpoint: (error as ExpiredIssued).endpoint,
-                reason: "ExpiredToken",
-                attempts: attemptNumber
-              })
+          const retry = transient && now + delay - startedAt <= config.maxElapsed
+          if (report && error._tag !== "AuthEndpointRejected") {
+            if (retry && error._tag === "AuthEndpointFailed" && error.status === 429) {
+              emit(AuthEvent.RateLimitPaused({ until: now + delay, reason: `${error.endpoint} answered 429` }))
             }
-            const failed = error as AuthEndpointFailed
-            return yield* new TokenRequestFailed({
-              endpoint: failed.endpoint,
-              reason: failed.status === 429 ? "RateLimited" : failed.reason,
-              ...(failed.status !== undefined ? { status: failed.status } : {}),
-              attempts: attemptNumber
-            })
+            emit(AuthEvent.RefreshFailed({
+              reason: describeFailure(error),
+              attempt,
+              retryIn: retry ? Duration.millis(delay) : undefined
+            }))
           }
-          if (error._tag === "AuthEndpointFailed" && (error as AuthEndpointFailed).status === 429) {
-            emit(
-              AuthEvent.RateLimitPaused({
-                until: now + delay,
-                reason: `${(error as AuthEndpointFailed).endpoint} answered 429`
-              })
-            )
+          if (!retry) {
+            return yield* error._tag === "AuthEndpointFailed" || error._tag === "ExpiredIssued"
+              ? Effect.fail(toRequestFailed(error, attempt))
+              : Effect.fail(error)
           }
-          emit(AuthEvent.RefreshFailed({ reason, attempt: attemptNumber, retryIn: Duration.millis(delay) }))
           yield* Effect.sleep(Duration.millis(delay))
-          attemptNumber++
         }
       })
 
@@ -466,17 +441,7 @@ export const make = (
         const deferred = Deferred.unsafeMake<StoredToken, TokenError>(FiberId.none)
         state.inflight = deferred
         const span = state.token === undefined ? "MontaAuth.acquire" : "MontaAuth.refresh"
-        const run = retrying(attempt(mode)).pipe(
-          Effect.mapError((error): TokenError =>
-            error._tag === "AuthEndpointFailed"
-              ? new TokenRequestFailed({
-                endpoint: error.endpoint,
-                reason: error.reason,
-                ...(error.status !== undefined ? { status: error.status } : {}),
-                attempts: 1
-              })
-              : error
-          ),
+        const run = retrying(attempt(mode), true).pipe(
           Effect.withSpan(span, {
             attributes: {
               "monta.client_id": config.clientId,
@@ -554,7 +519,7 @@ export const make = (
     // L11: /auth/me once per token version; a 401 for a token that is still current invalidates
     // it and asks once more with the next one.
     const fetchMe = (token: StoredToken) =>
-      retrying(api.me(token.pair.accessToken)).pipe(
+      retrying(api.me(token.pair.accessToken), false).pipe(
         Effect.mapError((error) =>
           error._tag === "AuthEndpointRejected"
             ? new MontaApiError({
@@ -563,13 +528,6 @@ export const make = (
               ...(error.serverMessage !== undefined ? { serverMessage: error.serverMessage } : {}),
               method: "GET",
               url: `${api.baseUrl}/auth/me`
-            })
-            : error._tag === "AuthEndpointFailed"
-            ? new TokenRequestFailed({
-              endpoint: "/auth/me",
-              reason: error.reason,
-              ...(error.status !== undefined ? { status: error.status } : {}),
-              attempts: 1
             })
             : error
         ),
