@@ -1,0 +1,172 @@
+import { assert, describe, layer } from "@effect/vitest"
+import { MontaFake } from "@monta-auth/testing"
+import * as Effect from "effect/Effect"
+import { mkdtempSync, statSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { ExitCode } from "../src/index.js"
+import { runCli, startCli } from "./run-cli.js"
+
+const demo = MontaFake.demoConsumer
+const team = MontaFake.teamConsumer
+
+/** The env of a user who exported the demo credential and the fake's URL. */
+const envOf = (fake: MontaFake["Type"], consumer = demo) => ({
+  MONTA_BASE_URL: fake.baseUrl,
+  MONTA_CLIENT_ID: consumer.clientId,
+  MONTA_CLIENT_SECRET: consumer.clientSecret
+})
+
+const oneLine = (text: string) => text.trimEnd().split("\n").length === 1
+
+describe("monta-auth (the real binary against MontaFake on localhost)", () => {
+  layer(MontaFake.layerServer(), { timeout: "60 seconds", excludeTestServices: true })((it) => {
+    it.effect(
+      "§8 token prints only the access token; --token-cache makes the second call reuse it (no /auth/token)",
+      () =>
+        Effect.gen(function*() {
+          const fake = yield* MontaFake
+          yield* fake.resetJournal
+          const cache = join(mkdtempSync(join(tmpdir(), "monta-auth-cli-")), "token.json")
+          const first = yield* runCli(["token", "--token-cache", cache], envOf(fake))
+          assert.strictEqual(first.code, ExitCode.Ok, first.stderr)
+          assert.strictEqual(first.stderr, "")
+          const issued = yield* fake.tokensOf(demo.clientId)
+          assert.strictEqual(first.stdout, `${issued[0]!.accessToken}\n`)
+          assert.strictEqual(statSync(cache).mode & 0o777, 0o600)
+          assert.strictEqual((yield* fake.counters).tokenRequests, 1)
+
+          const second = yield* runCli(["token", "--token-cache", cache], envOf(fake))
+          assert.strictEqual(second.code, ExitCode.Ok, second.stderr)
+          assert.strictEqual(second.stdout, first.stdout)
+          const counters = yield* fake.counters
+          assert.strictEqual(counters.tokenRequests, 1, "the second call asked for a new token")
+          assert.strictEqual(counters.refreshRequests, 0)
+        }),
+      { timeout: 120_000 }
+    )
+
+    it.effect(
+      "§8 me prints the credential as a table, --json as /auth/me does; flags win over the env",
+      () =>
+        Effect.gen(function*() {
+          const fake = yield* MontaFake
+          const [table, json] = yield* Effect.all([
+            runCli(["me"], envOf(fake)),
+            runCli(["me", "--json", "--client-id", team.clientId, "--client-secret", team.clientSecret], envOf(fake))
+          ], { concurrency: "unbounded" })
+          assert.strictEqual(table.code, ExitCode.Ok, table.stderr)
+          for (const expected of ["Partner API Demo", "demo-client-id", "every team of the operator", "all:delete"]) {
+            assert.include(table.stdout, expected)
+          }
+          assert.match(table.stdout, /Rate limit\s+1000 requests per 10 min/)
+          assert.match(table.stdout, /Token\s+valid until .* UTC/)
+          assert.notInclude(table.stdout, demo.clientSecret)
+          assert.notInclude(table.stdout, "\u001b[", "no colors when stdout is not a terminal")
+          assert.strictEqual(json.code, ExitCode.Ok, json.stderr)
+          assert.deepStrictEqual(JSON.parse(json.stdout), {
+            name: "Partner API Team 1",
+            operatorId: 42,
+            teamIds: [1],
+            clientId: "team-client-id",
+            rateLimit: 100,
+            rateLimitIntervalInSeconds: 60,
+            scopes: ["charge-points:read", "wallet-transactions:read"]
+          })
+        }),
+      { timeout: 120_000 }
+    )
+
+    it.effect(
+      "§8 check exits 0 when every scope is granted, 1 naming the missing one, 2 for a malformed scope",
+      () =>
+        Effect.gen(function*() {
+          const fake = yield* MontaFake
+          const [granted, missing, malformed] = yield* Effect.all([
+            runCli(["check", "charge-points:read", "wallet-transactions:read"], envOf(fake, team)),
+            runCli(["check", "--json", "charge-points:read", "charge-points:write"], envOf(fake, team)),
+            runCli(["check", "charge-points"], envOf(fake, team))
+          ], { concurrency: "unbounded" })
+          assert.strictEqual(granted.code, ExitCode.Ok, granted.stderr)
+          assert.match(granted.stdout, /✓ charge-points:read/)
+          assert.strictEqual(missing.code, ExitCode.ScopeMissing)
+          assert.deepStrictEqual(JSON.parse(missing.stdout), {
+            ok: false,
+            required: ["charge-points:read", "charge-points:write"],
+            missing: ["charge-points:write"],
+            granted: ["charge-points:read", "wallet-transactions:read"]
+          })
+          assert.isTrue(oneLine(missing.stderr))
+          assert.match(missing.stderr, /^monta-auth: not granted: charge-points:write/)
+          assert.strictEqual(malformed.code, ExitCode.Usage)
+          assert.match(malformed.stderr, /^monta-auth: invalid scope "charge-points"/)
+        }),
+      { timeout: 120_000 }
+    )
+
+    it.effect(
+      "§8 errors in one line: missing env names the variable (2), wrong secret (3), unreachable URL (4)",
+      () =>
+        Effect.gen(function*() {
+          const fake = yield* MontaFake
+          const unreachable = "http://127.0.0.1:1/api/v1"
+          const [noSecret, wrongSecret, down] = yield* Effect.all([
+            runCli(["token"], { MONTA_BASE_URL: fake.baseUrl, MONTA_CLIENT_ID: demo.clientId }),
+            runCli(["me"], { ...envOf(fake), MONTA_CLIENT_SECRET: "not-the-secret" }),
+            runCli(["token", "--base-url", unreachable, "--timeout", "1"], envOf(fake))
+          ], { concurrency: "unbounded" })
+          assert.strictEqual(noSecret.code, ExitCode.Usage)
+          assert.strictEqual(
+            noSecret.stderr,
+            "monta-auth: no client secret: set MONTA_CLIENT_SECRET or pass --client-secret\n"
+          )
+          assert.strictEqual(wrongSecret.code, ExitCode.CredentialsRefused)
+          assert.isTrue(oneLine(wrongSecret.stderr))
+          assert.match(wrongSecret.stderr, /refused the credentials of client demo-client-id \(HTTP 401/)
+          assert.notInclude(wrongSecret.stderr, "not-the-secret")
+          assert.strictEqual(down.code, ExitCode.Unavailable)
+          assert.isTrue(oneLine(down.stderr))
+          assert.include(down.stderr, `cannot reach ${unreachable}`)
+          for (const result of [noSecret, wrongSecret, down]) assert.strictEqual(result.stdout, "")
+        }),
+      { timeout: 120_000 }
+    )
+  })
+
+  layer(MontaFake.layer(), { excludeTestServices: true })((it) => {
+    it.effect("§8 --help on the command and on every subcommand", () =>
+      Effect.gen(function*() {
+        const commands = ["token", "me", "check", "fake-server"]
+        const [root, ...subcommands] = yield* Effect.all(
+          [runCli(["--help"]), ...commands.map((command) => runCli([command, "--help"]))],
+          { concurrency: "unbounded" }
+        )
+        assert.strictEqual(root!.code, ExitCode.Ok)
+        for (const command of commands) assert.include(root!.stdout, `- ${command}`)
+        subcommands.forEach((result, i) => {
+          assert.strictEqual(result.code, ExitCode.Ok, result.stderr)
+          assert.include(result.stdout, `$ ${commands[i]}`)
+        })
+        assert.include(subcommands[0]!.stdout, "--token-cache")
+        assert.include(subcommands[3]!.stdout, "--port")
+      }), { timeout: 120_000 })
+
+    it.effect(
+      "§8 fake-server --port 0 prints its URL and the demo credentials, and serves them",
+      () =>
+        Effect.gen(function*() {
+          const started = yield* startCli(["fake-server", "--port", "0"], /Ctrl-C/)
+          const baseUrl = started.output().match(/http:\/\/127\.0\.0\.1:\d+\/api\/v1/)![0]
+          assert.include(started.output(), "demo-client-id")
+          assert.include(started.output(), "demo-client-secret")
+          const me = yield* runCli(["check", "all:delete"], {
+            MONTA_BASE_URL: baseUrl,
+            MONTA_CLIENT_ID: demo.clientId,
+            MONTA_CLIENT_SECRET: demo.clientSecret
+          })
+          assert.strictEqual(me.code, ExitCode.Ok, me.stderr)
+        }).pipe(Effect.scoped),
+      { timeout: 120_000 }
+    )
+  })
+})
