@@ -223,7 +223,7 @@ export class MontaAuth extends Context.Tag("@monta-auth/core/MontaAuth")<MontaAu
    * @category layers
    */
   static layerConfig(
-    options: LayerConfigOptions = {}
+    options: ConfigOptions = {}
   ): Layer.Layer<MontaAuth, ConfigError.ConfigError | InvalidOptions | TokenError, HttpClient.HttpClient> {
     return Layer.scoped(
       MontaAuth,
@@ -256,4 +256,4 @@ export class MontaAuth extends Context.Tag("@monta-auth/core/MontaAuth")<MontaAu
  * @since 0.1.0
  * @category models
  */
-export type LayerConfigOptions = Omit<Options, "clientId" | "clientSecret" | "baseUrl">
+export type ConfigOptions = Omit<Options, "clientId" | "clientSecret" | "baseUrl">
