@@ -717,9 +717,9 @@ export const make = (
 
     // --- faults ----------------------------------------------------------------------------
 
-    const takeFault = (path: string): Fault | undefined => {
+    const takeFault = (path: string, inApi: boolean): Fault | undefined => {
       const index = state.faults.findIndex((queued) =>
-        queued.remaining > 0 && (queued.path === "*" || normalizePath(queued.path) === path)
+        queued.remaining > 0 && (queued.path === "*" || (inApi && queued.path === path))
       )
       if (index < 0) return undefined
       const queued = state.faults[index]!
@@ -772,7 +772,7 @@ export const make = (
 
     // --- the app ---------------------------------------------------------------------------
 
-    const record = (entry: JournalEntry) =>
+    const record = (entry: JournalEntry, inApi: boolean) =>
       Effect.sync(() => {
         state.journal.push(entry)
         if (state.journal.length > state.journalLimit) {
@@ -784,7 +784,9 @@ export const make = (
         else counters.byStatus[entry.status] = (counters.byStatus[entry.status] ?? 0) + 1
         if (entry.fault !== undefined) counters.faults++
         if (entry.status === 429) counters.status429++
-        if (entry.path === "/auth/token" && entry.method === "POST") {
+        if (!inApi) {
+          // Outside /api/v1: journaled with its full path, never taken for an auth request.
+        } else if (entry.path === "/auth/token" && entry.method === "POST") {
           counters.tokenRequests++
           if (entry.status === 401) counters.rejectedCredentials++
         } else if (entry.path === "/auth/refresh" && entry.method === "POST") {
@@ -793,7 +795,7 @@ export const make = (
         } else if (entry.status === 401) {
           counters.rejectedTokens++
         }
-        if (entry.path === "/auth/me" && entry.method === "GET") counters.meRequests++
+        if (inApi && entry.path === "/auth/me" && entry.method === "GET") counters.meRequests++
       })
 
     const handle: Effect.Effect<Outcome, never, HttpServerRequest.HttpServerRequest> = Effect.gen(function*() {
@@ -805,7 +807,8 @@ export const make = (
         : fullPath.startsWith(apiPrefix + "/")
         ? fullPath.slice(apiPrefix.length)
         : fullPath
-      const fault = yield* Effect.sync(() => takeFault(path))
+      const inApi = fullPath === apiPrefix || fullPath.startsWith(apiPrefix + "/")
+      const fault = yield* Effect.sync(() => takeFault(path, inApi))
       const entry = (status: number, clientId: string | undefined): JournalEntry => ({
         method: request.method,
         path,
@@ -816,7 +819,7 @@ export const make = (
       })
       if (fault?._tag === "Delay") yield* Effect.sleep(fault.duration)
       if (fault?._tag === "Drop") {
-        yield* record(entry(0, undefined))
+        yield* record(entry(0, undefined), inApi)
         return { _tag: "Drop" } as const
       }
       const injected = fault === undefined ? undefined : faultResponse(fault, path)
@@ -828,7 +831,7 @@ export const make = (
       const response = injected ?? (yield* Effect.provideService(routed, CurrentRequest, info))
       const date = DateTime.toDateUtc(DateTime.unsafeMake(yield* serverNow)).toUTCString()
       const dated = HttpServerResponse.setHeader(response, "Date", date)
-      yield* record(entry(dated.status, info.clientId))
+      yield* record(entry(dated.status, info.clientId), inApi)
       return { _tag: "Response", response: dated } as const
     })
 
