@@ -55,7 +55,10 @@ export interface MontaHttpClientOptions extends RateLimiterOptions {
   readonly montaVersion?: string | undefined
   /** Retries of transient failures (H5). */
   readonly retry?: HttpRetryOptions | undefined
-  /** Timeout of one attempt, until the response headers arrive. Default 30 seconds. */
+  /**
+   * Timeout of one attempt, until the response headers arrive; a timed-out attempt is a transport
+   * failure (retried for idempotent methods). Default: none beyond the `HttpClient`'s own.
+   */
   readonly requestTimeout?: Duration.DurationInput | undefined
 }
 

@@ -123,6 +123,28 @@ describe("MontaHttpClient transient retries", () => {
       assert.deepStrictEqual(yield* statuses("GET", "/charge-points/1"), [503, 200])
     }).pipe(Effect.provide(clientOnFake({ consumer: smallConsumer }))))
 
+  it.scoped("H5: with requestTimeout, a GET that times out is sent again; a POST that times out is not", () =>
+    Effect.gen(function*() {
+      const client = yield* MontaHttpClient
+      const fake = yield* MontaFake
+      yield* fake.injectFault({ path: "/charge-points/1", fault: Fault.Delay({ duration: "1 minute" }) })
+      const get = yield* Effect.fork(client.get("/charge-points/1"))
+      yield* TestClock.adjust("6 seconds")
+      assert.strictEqual((yield* Fiber.join(get)).status, 200)
+      yield* fake.injectFault({ path: "/charge-points", fault: Fault.Delay({ duration: "1 minute" }) })
+      const post = yield* Effect.fork(Effect.flip(client.execute(newChargePoint)))
+      yield* TestClock.adjust("6 seconds")
+      const error = yield* Fiber.join(post)
+      assert.strictEqual(error._tag, "RequestError")
+      yield* TestClock.adjust("2 minutes")
+      // the in-memory fake was interrupted with its caller, so count what was sent
+      const spy = yield* Spy
+      const posts = spy.requests.filter((request) =>
+        request.method === "POST" && request.url.endsWith("/charge-points")
+      )
+      assert.strictEqual(posts.length, 1)
+    }).pipe(Effect.provide(clientOnFake({ client: { requestTimeout: "5 seconds" } }))))
+
   it.scoped("H5: retry.times 0 turns retries off", () =>
     Effect.gen(function*() {
       const client = yield* MontaHttpClient

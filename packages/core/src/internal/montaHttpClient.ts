@@ -9,6 +9,7 @@ import * as Clock from "effect/Clock"
 import type * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import { identity } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
@@ -126,7 +127,7 @@ export const make = (
     const http = yield* HttpClient.HttpClient
     const baseUrl = auth.baseUrl.replace(/\/+$/, "")
     const retry = resolveRetry(options?.retry)
-    const timeout = Duration.decode(options?.requestTimeout ?? Duration.seconds(30))
+    const timeout = options?.requestTimeout === undefined ? undefined : Duration.decode(options.requestTimeout)
     const montaVersion = options?.montaVersion
     const onExceeded = options?.onRateLimit
     const takeOptions = onExceeded === undefined ? undefined : { onExceeded }
@@ -156,17 +157,24 @@ export const make = (
       return Effect.succeed(prepared)
     }
 
+    // A timeout costs a timer and a racing fiber per request, so it is only there when asked for;
+    // otherwise the platform client's own timeouts apply.
+    const withTimeout = (request: HttpClientRequest.HttpClientRequest): <A, E, R>(
+      effect: Effect.Effect<A, E, R>
+    ) => Effect.Effect<A, E | HttpClientError.RequestError, R> =>
+      timeout === undefined ? identity : Effect.timeoutFail({
+        duration: timeout,
+        onTimeout: () =>
+          new HttpClientError.RequestError({
+            request,
+            reason: "Transport",
+            description: `no response within ${Duration.format(timeout)}`
+          })
+      })
+
     const send = (request: HttpClientRequest.HttpClientRequest, token: Redacted.Redacted<string>) =>
       http.execute(HttpClientRequest.bearerToken(request, token)).pipe(
-        Effect.timeoutFail({
-          duration: timeout,
-          onTimeout: () =>
-            new HttpClientError.RequestError({
-              request,
-              reason: "Transport",
-              description: `no response within ${Duration.format(timeout)}`
-            })
-        }),
+        withTimeout(request),
         Effect.matchEffect({
           onFailure: (error) => Effect.as(countRequest("error"), { _tag: "Failure", error } as Outcome),
           onSuccess: (response) =>
