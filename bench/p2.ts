@@ -1,0 +1,159 @@
+/**
+ * P2: 10 000 concurrent callers on an expired token, MontaFake served on localhost over real
+ * sockets: how many requests reach the token endpoints, and how long until every caller has its
+ * token, against one bare `/auth/token` round trip to the same fake in the same run.
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import { MontaAuth, StoredToken, TokenStore } from "@monta-auth/core"
+import { TokenPair } from "@monta-auth/schema"
+import { type ConsumerInput, MontaFake } from "@monta-auth/testing"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import type { Bench, Row } from "./lib.js"
+import { authOptions, median, millisSince } from "./support.js"
+
+const callers = 10_000
+const samples = 3
+const roundTrips = 9
+
+/** A consumer whose budget never runs out during a benchmark. */
+export const benchConsumer: ConsumerInput = {
+  clientId: "bench-client-id",
+  clientSecret: "bench-client-secret",
+  rateLimit: 1_000_000_000,
+  rateLimitIntervalInSeconds: 600
+}
+
+/**
+ * A memory store holding a pair whose access and refresh tokens both expired an hour ago (what a
+ * restart after a long pause finds): the callers need `/auth/token`.
+ */
+const expiredStore = Effect.gen(function*() {
+  const store = yield* TokenStore.makeMemory
+  const past = Date.now() - 3_600_000
+  const pair = new TokenPair({
+    accessToken: Redacted.make("expired-access-token"),
+    refreshToken: Redacted.make("expired-refresh-token"),
+    accessTokenExpirationDate: DateTime.unsafeMake(past),
+    refreshTokenExpirationDate: DateTime.unsafeMake(past)
+  })
+  yield* store.rotate({
+    clientId: benchConsumer.clientId,
+    seen: Option.none(),
+    accept: () => true,
+    refresh: () =>
+      Effect.succeed(
+        {
+          clientId: benchConsumer.clientId,
+          pair,
+          accessExpiresAt: past,
+          refreshExpiresAt: past,
+          obtainedAt: past - 3_600_000
+        } satisfies Omit<StoredToken, "version">
+      )
+  })
+  return store
+})
+
+export const p2: Bench = {
+  id: "P2",
+  title: "10 000 callers on an expired token (localhost sockets)",
+  run: async () => {
+    const runtime = ManagedRuntime.make(
+      MontaFake.layerServer({ consumers: [benchConsumer], journalLimit: 100 }).pipe(Layer.orDie)
+    )
+    try {
+      const fake = await runtime.runPromise(MontaFake)
+      const client = await runtime.runPromise(HttpClient.HttpClient)
+
+      // Baseline: one POST /auth/token with a plain HttpClient, body read, as MontaAuth does it.
+      const bareRoundTrip = Effect.gen(function*() {
+        const started = process.hrtime.bigint()
+        const response = yield* client.execute(
+          HttpClientRequest.bodyUnsafeJson(HttpClientRequest.post(`${fake.baseUrl}/auth/token`), {
+            clientId: benchConsumer.clientId,
+            clientSecret: benchConsumer.clientSecret
+          })
+        )
+        yield* response.json
+        return millisSince(started)
+      }).pipe(Effect.scoped)
+
+      const oneSample = Effect.gen(function*() {
+        const store = yield* expiredStore
+        const auth = yield* MontaAuth.make(authOptions(benchConsumer, fake.baseUrl)).pipe(
+          Effect.provideService(TokenStore, store)
+        )
+        const before = yield* fake.counters
+        const calls = Array.from({ length: callers }, () => auth.accessToken)
+        const started = process.hrtime.bigint()
+        const tokens = yield* Effect.all(calls, { concurrency: "unbounded" })
+        const elapsed = millisSince(started)
+        const after = yield* fake.counters
+        // The floor: the same 10 000 callers once the token is cached (fork and join, no I/O).
+        const floorStarted = process.hrtime.bigint()
+        yield* Effect.all(calls, { concurrency: "unbounded" })
+        const floor = millisSince(floorStarted)
+        return {
+          elapsed,
+          floor,
+          tokenRequests: after.tokenRequests - before.tokenRequests,
+          refreshRequests: after.refreshRequests - before.refreshRequests,
+          distinct: new Set(tokens.map(Redacted.value)).size
+        }
+      }).pipe(Effect.scoped)
+
+      // Warm up both paths (connection pool, JIT), then alternate baseline and ours.
+      await runtime.runPromise(bareRoundTrip)
+      await runtime.runPromise(oneSample)
+      const trips: Array<number> = []
+      const results: Array<
+        { elapsed: number; floor: number; tokenRequests: number; refreshRequests: number; distinct: number }
+      > = []
+      for (let i = 0; i < samples; i++) {
+        for (let j = 0; j < Math.ceil(roundTrips / samples); j++) trips.push(await runtime.runPromise(bareRoundTrip))
+        results.push(await runtime.runPromise(oneSample))
+      }
+
+      const roundTrip = median(trips)
+      const elapsed = median(results.map((r) => r.elapsed))
+      const maxTokenRequests = Math.max(...results.map((r) => r.tokenRequests + r.refreshRequests))
+      const allOneToken = results.every((r) => r.distinct === 1)
+      const rows: ReadonlyArray<Row> = [
+        {
+          metric: "token endpoint requests for 10 000 callers",
+          ours: maxTokenRequests,
+          unit: "requests",
+          ratio: maxTokenRequests,
+          target: "1",
+          met: maxTokenRequests === 1 && allOneToken,
+          note: `worst of ${samples} samples; /auth/token ${results.map((r) => r.tokenRequests).join(",")}, ` +
+            `/auth/refresh ${results.map((r) => r.refreshRequests).join(",")}; every caller got the same ` +
+            `token: ${allOneToken}`
+        },
+        {
+          metric: "time until every caller has a token",
+          ours: elapsed,
+          baseline: roundTrip,
+          unit: "ms",
+          ratio: elapsed / roundTrip,
+          target: "<= round trip + 5 ms",
+          met: elapsed <= roundTrip + 5,
+          note: `median of ${samples} samples (each: ${results.map((r) => r.elapsed.toFixed(1)).join(", ")} ms); ` +
+            `baseline: median of ${trips.length} bare POST /auth/token round trips on the same ` +
+            `HttpClient (${trips.map((t) => t.toFixed(1)).join(", ")} ms); the stored pair's access and ` +
+            `refresh tokens expired an hour ago; floor (same 10 000 callers on the cached token, no I/O): ` +
+            `median ${median(results.map((r) => r.floor)).toFixed(1)} ms`
+        }
+      ]
+      return rows
+    } finally {
+      await runtime.dispose()
+    }
+  }
+}
