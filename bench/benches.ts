@@ -2,6 +2,7 @@ import type { Bench } from "./lib.js"
 import { p1 } from "./p1.js"
 import { p2 } from "./p2.js"
 import { p3 } from "./p3.js"
+import { p4 } from "./p4.js"
 
 /** Every benchmark, in SPEC order. */
-export const benches: ReadonlyArray<Bench> = [p1, p2, p3]
+export const benches: ReadonlyArray<Bench> = [p1, p2, p3, p4]
