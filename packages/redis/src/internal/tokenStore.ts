@@ -175,16 +175,21 @@ export const make = (options: StoreOptions): Effect.Effect<TokenStoreService, In
     const clear = (clientId: string): Effect.Effect<void, TokenStoreError> =>
       run("clear", () => redis.del(keysFor(prefix, clientId).token)).pipe(Effect.asVoid)
 
-    /** Writes `token` over version `expected`; a conflict re-reads and writes over the newer one. */
+    /**
+     * Writes the pair over the stored version `expected` with version `max(expected, floor) + 1`:
+     * never below a version an instance has seen (after a Redis restart lost the data, instances
+     * still adopt it). A conflict re-reads and writes over the newer one.
+     */
     const write = (
       fresh: Omit<StoredToken, "version">,
-      expected: number
+      expected: number,
+      floor: number
     ): Effect.Effect<StoredToken, TokenStoreError> =>
       Effect.gen(function*() {
         const keys = keysFor(prefix, fresh.clientId)
         let over = expected
         for (let attempt = 0; attempt < 3; attempt++) {
-          const token = new StoredToken({ ...fresh, version: over + 1 })
+          const token = new StoredToken({ ...fresh, version: Math.max(over, floor) + 1 })
           const payload = sealer.seal(encodeToken(token), token.clientId)
           const [written, current] = yield* run(
             "save",
@@ -240,9 +245,10 @@ export const make = (options: StoreOptions): Effect.Effect<TokenStoreService, In
         const latest = yield* load(request.clientId)
         if (usable(request, latest)) return latest.value
         const fresh = yield* request.refresh(latest)
-        const fallbackVersion = Math.max(versionOf(latest), Option.getOrElse(request.seen, () => 0)) + 1
+        const floor = Option.getOrElse(request.seen, () => 0)
+        const fallbackVersion = Math.max(versionOf(latest), floor) + 1
         // The pair is rotated already: failing to store it must not lose it (F5).
-        return yield* write(fresh, versionOf(latest)).pipe(
+        return yield* write(fresh, versionOf(latest), floor).pipe(
           Effect.catchAll((error) =>
             Effect.as(
               Effect.logError(

@@ -1,16 +1,21 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type { StoredToken, TokenStoreService } from "@monta-auth/core"
+import type { Options, RateLimiterOptions, StoredToken, TokenStoreService } from "@monta-auth/core"
+import { MontaAuth, MontaHttpClient, MontaRateLimiter } from "@monta-auth/core"
 import { TokenPair } from "@monta-auth/schema"
 import { MontaFake } from "@monta-auth/testing"
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
 import { randomUUID } from "node:crypto"
 import { inject } from "vitest"
+import { RedisFleet, type RedisTokenStoreOptions } from "../../src/index.js"
 
 /** The Redis every test talks to (see global-setup.ts). */
 export const redisUrl = (): string => inject("redisUrl")
@@ -90,4 +95,53 @@ export const rotateLikeMontaAuth = (
       accept: (latest) => latest.accessExpiresAt - now > marginMillis,
       refresh: refreshWithFake
     })
+  })
+
+/** MontaAuth options for the fake's demo consumer (the in-memory fake's base URL). */
+export const demoAuthOptions = (options: Partial<Options> = {}): Options => ({
+  clientId: MontaFake.demoConsumer.clientId,
+  clientSecret: Redacted.make(MontaFake.demoConsumer.clientSecret),
+  baseUrl: "http://monta.fake/api/v1",
+  allowInsecure: true,
+  ...options
+})
+
+/**
+ * One instance of a fleet: MontaAuth, a MontaRateLimiter and a MontaHttpClient on its own Redis
+ * connections (`RedisFleet.layer`), built in its own scope (closing it kills the instance).
+ */
+export const startInstance = (options: {
+  readonly scope: Scope.Scope
+  readonly keyPrefix: string
+  readonly url?: string | undefined
+  readonly auth?: Partial<Options> | undefined
+  readonly limiter?: RateLimiterOptions | undefined
+  readonly redis?: RedisTokenStoreOptions | undefined
+}) =>
+  MontaHttpClient.layerRateLimiter().pipe(
+    Layer.provideMerge(MontaRateLimiter.layer(options.limiter)),
+    Layer.provideMerge(MontaAuth.layer(demoAuthOptions(options.auth))),
+    Layer.provide(
+      RedisFleet.layer({
+        url: options.url ?? redisUrl(),
+        keyPrefix: options.keyPrefix,
+        encryptionKey: testKey,
+        ...options.redis
+      })
+    ),
+    Layer.buildWithScope(options.scope),
+    Effect.orDie,
+    Effect.map((context) => ({
+      auth: Context.get(context, MontaAuth),
+      client: Context.get(context, MontaHttpClient)
+    }))
+  )
+
+/** Whether `token` is an access token the fake issued and that is not expired at the Clock's now. */
+export const isLiveAccessToken = (token: Redacted.Redacted<string>) =>
+  Effect.gen(function*() {
+    const fake = yield* MontaFake
+    const now = yield* Clock.currentTimeMillis
+    const issued = yield* fake.tokensOf(MontaFake.demoConsumer.clientId)
+    return issued.some((pair) => pair.accessToken === Redacted.value(token) && pair.accessExpiresAt > now)
   })
