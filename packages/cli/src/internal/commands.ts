@@ -296,7 +296,13 @@ const fakeServer = Command.make("fake-server", fakeOptions, (options) =>
       refreshTokenLifetime: Option.getOrUndefined(Option.map(options.refreshTokenLifetime, Duration.seconds))
     })),
     Effect.catchTag("ServeError", (error) =>
-      Effect.fail(usage(`cannot serve on 127.0.0.1:${options.port}: ${String(error.cause)}`)))
+      Effect.fail(
+        usage(
+          `cannot serve on 127.0.0.1:${options.port}: ${
+            error.cause instanceof Error ? error.cause.message : String(error.cause)
+          }`
+        )
+      ))
   )).pipe(
     Command.withDescription(
       "Serve MontaFake, a fake Monta Partner API, on 127.0.0.1 with demo credentials, until Ctrl-C."
