@@ -65,6 +65,7 @@ export interface RateLimitPermit {
  * @category models
  */
 export interface RateLimitResponse {
+  /** The HTTP status, or 0 when no response came. */
   readonly status: number
   readonly headers: Readonly<Record<string, string>>
 }
@@ -93,7 +94,8 @@ export interface MontaRateLimiterService {
    * Reads a response to a request counted with `permit` (R3): `RateLimit-Remaining` and
    * `RateLimit-ResetsIn` correct the count and the end of that window (the server wins); a
    * `RateLimit-Policy: Fair-Use` response gives its request back; a 429 pauses every caller until
-   * the server's reset (`RateLimit-ResetsIn`, else `Retry-After`).
+   * the server's reset (`RateLimit-ResetsIn`, else `Retry-After`). Report a request that got no
+   * response (transport failure) as `status: 0`: it releases the callers waiting for calibration.
    */
   readonly observe: (permit: RateLimitPermit | undefined, response: RateLimitResponse) => Effect.Effect<void>
   /** Pauses every caller for `duration`: nothing is taken until it has passed. */
@@ -114,6 +116,12 @@ export interface RateLimiterOptions {
   readonly rateLimit?: { readonly limit: number; readonly window: Duration.DurationInput } | "auto" | undefined
   /** Default "wait". */
   readonly onRateLimit?: OnRateLimit | undefined
+  /**
+   * Until the first response has told the server's count, send one request alone and let the others
+   * wait for its answer (up to 10 s), so the first burst after a restart in the middle of a window
+   * cannot overrun it. Default true; `MontaRateLimiter.make` defaults to false.
+   */
+  readonly calibrate?: boolean | undefined
 }
 
 /**
@@ -252,6 +260,8 @@ export class MontaRateLimiter extends Context.Tag("@monta-auth/core/MontaRateLim
     readonly key: string
     readonly budget: RateBudget | Effect.Effect<RateBudget, TokenError | MontaApiError>
     readonly onRateLimit?: OnRateLimit | undefined
+    /** See `RateLimiterOptions.calibrate`. Default false here: `take` alone never waits for a response. */
+    readonly calibrate?: boolean | undefined
   }): Effect.Effect<MontaRateLimiterService, never, MontaRateLimiterStore> {
     return internal.make(options)
   }

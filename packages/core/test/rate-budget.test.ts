@@ -160,4 +160,32 @@ describe("MontaHttpClient rate budget", () => {
       Effect.provide(MontaRateLimiter.layerMemory()),
       Effect.provide(clientOnFake({ consumer: smallConsumer }))
     ))
+
+  it.scoped("R2: after a restart in the middle of a window, one request probes first: nothing is sent that the server refuses", () =>
+    Effect.gen(function*() {
+      const fake = yield* MontaFake
+      const auth = yield* MontaAuth
+      const raw = yield* HttpClient.HttpClient
+      // the previous run of this program spent 8 of the 10 at t=0
+      const token = yield* auth.accessToken
+      for (let i = 0; i < 8; i++) {
+        yield* raw.execute(
+          HttpClientRequest.get(`${fake.baseUrl}/charge-points/2`).pipe(HttpClientRequest.bearerToken(token))
+        )
+      }
+      yield* TestClock.adjust("10 seconds")
+      // each answer takes a second, so the requests are really in flight together
+      yield* fake.injectFault({ path: "/charge-points/1", times: 10, fault: Fault.Delay({ duration: "1 second" }) })
+      const requests = yield* fireAll(10)
+      yield* TestClock.adjust("1 second")
+      yield* TestClock.adjust("1 second")
+      yield* settle
+      assert.deepStrictEqual(yield* sentAt("/charge-points/1"), [10_000, 11_000])
+      yield* TestClock.adjust("50 seconds")
+      yield* Fiber.join(requests)
+      const at = yield* sentAt("/charge-points/1")
+      assert.strictEqual(at.length, 10)
+      assert.isTrue(at.slice(2).every((time) => time >= 60_000))
+      assert.strictEqual((yield* fake.counters).status429, 0)
+    }).pipe(Effect.provide(clientOnFake({ consumer: smallConsumer }))))
 })

@@ -245,4 +245,40 @@ describe("MontaRateLimiter", () => {
       yield* Fiber.joinAll(fibers)
       assert.strictEqual((yield* Metric.value(rateLimitWaits)).count - before, 2)
     }))
+
+  it.effect("R2: calibrate: until a first response, one request goes alone; others wait for it, 10 s at most", () =>
+    Effect.gen(function*() {
+      const rate = yield* MontaRateLimiter.make({ key: "client", budget, calibrate: true }).pipe(
+        Effect.provide(MontaRateLimiterStore.layerMemory)
+      )
+      const probe = yield* rate.take()
+      const second = yield* Effect.fork(rate.take())
+      yield* settle
+      assert.isNull(second.unsafePoll())
+      yield* rate.observe(probe, ok({ "ratelimit-remaining": "2", "ratelimit-resetsin": "10" }))
+      yield* Fiber.join(second)
+      // calibrated: no more waiting for answers
+      yield* rate.take()
+    }))
+
+  it.effect("R2: calibrate: a probe that got no answer (status 0) or never reports lets the others go", () =>
+    Effect.gen(function*() {
+      const make = MontaRateLimiter.make({ key: "client", budget, calibrate: true }).pipe(
+        Effect.provide(MontaRateLimiterStore.layerMemory)
+      )
+      const failed = yield* make
+      const probe = yield* failed.take()
+      const waiting = yield* Effect.fork(failed.take())
+      yield* settle
+      yield* failed.observe(probe, { status: 0, headers: {} })
+      yield* Fiber.join(waiting)
+      const silent = yield* make
+      yield* silent.take()
+      const stuck = yield* Effect.fork(silent.take())
+      yield* TestClock.adjust("9 seconds")
+      yield* settle
+      assert.isNull(stuck.unsafePoll())
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(stuck)
+    }))
 })

@@ -107,6 +107,8 @@ const max429Retries = 5
 // the client
 // ---------------------------------------------------------------------------------------------
 
+const noResponse = { status: 0, headers: {} }
+
 const isAbsolute = (url: string) => /^[a-z][a-z0-9+.-]*:/i.test(url)
 
 type Outcome =
@@ -234,9 +236,10 @@ export const make = (
           })
         while (true) {
           const permit = yield* limiter.take(takeOptions)
-          const token = yield* auth.accessToken
+          const token = yield* Effect.tapError(auth.accessToken, () => limiter.observe(permit, noResponse))
           const outcome = yield* send(request, token)
           if (outcome._tag === "Failure") {
+            yield* limiter.observe(permit, noResponse)
             // H5: a transport failure is retried for idempotent methods, or when nothing was sent.
             const error = outcome.error
             const delay = idempotent || neverSent(error) ? yield* nextRetry(undefined) : undefined
@@ -303,7 +306,11 @@ export const layer = (
   options?: Api.MontaHttpClientOptions | undefined
 ): Layer.Layer<MontaHttpClient, never, MontaAuth | HttpClient.HttpClient> =>
   layerRateLimiter(options).pipe(
-    Layer.provide(rateLimiterLayerMemory({ rateLimit: options?.rateLimit, onRateLimit: options?.onRateLimit }))
+    Layer.provide(rateLimiterLayerMemory({
+      rateLimit: options?.rateLimit,
+      onRateLimit: options?.onRateLimit,
+      calibrate: options?.calibrate
+    }))
   )
 
 /** @internal */

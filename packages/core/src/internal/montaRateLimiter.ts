@@ -1,6 +1,9 @@
 import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
@@ -96,6 +99,9 @@ export const rateLimitPauses = Metric.counter("monta_rate_limit_pauses", {
 // this far off the real end of its window.
 const headerGranularityMillis = 1000
 
+// How long callers wait for the first response to calibrate the count before going anyway.
+const calibrationWait = Duration.seconds(10)
+
 const toBudget = (options: { readonly limit: number; readonly window: Duration.DurationInput }): Api.RateBudget => ({
   limit: Math.max(1, Math.floor(options.limit)),
   window: Duration.decode(options.window)
@@ -106,6 +112,7 @@ export const make = (options: {
   readonly key: string
   readonly budget: Api.RateBudget | Effect.Effect<Api.RateBudget, TokenError | MontaApiError>
   readonly onRateLimit?: Api.OnRateLimit | undefined
+  readonly calibrate?: boolean | undefined
 }): Effect.Effect<Api.MontaRateLimiterService, never, MontaRateLimiterStore> =>
   Effect.gen(function*() {
     const store = yield* MontaRateLimiterStore
@@ -196,8 +203,35 @@ export const make = (options: {
         return permit
       })
 
+    // Calibration: until a first response has told the server's count (a restart in the middle of
+    // a window, another program on the same credential), one request goes alone and the others
+    // wait for its answer (at most `calibrationWait`), so no burst goes out that the server refuses.
+    let calibrated = options.calibrate !== true
+    let calibration: Deferred.Deferred<void> | undefined
+    const calibrate: Effect.Effect<void> = Effect.suspend(() => {
+      if (calibrated) {
+        return Effect.void
+      }
+      if (calibration === undefined) {
+        calibration = Deferred.unsafeMake<void>(FiberId.none)
+        return Effect.void
+      }
+      return Effect.ignore(Effect.timeout(Deferred.await(calibration), calibrationWait))
+    })
+    const calibratedBy = (response: Api.RateLimitResponse) => {
+      if (calibrated) {
+        return
+      }
+      if (response.status !== 0) {
+        calibrated = true
+      }
+      if (calibration !== undefined) {
+        Deferred.unsafeDone(calibration, Exit.void)
+      }
+    }
+
     const take: Api.MontaRateLimiterService["take"] = (takeOptions) =>
-      Effect.flatMap(budget, (current) => {
+      Effect.flatMap(Effect.zipRight(calibrate, budget), (current) => {
         const cost = Math.min(Math.max(1, takeOptions?.cost ?? 1), current.limit)
         const mode = takeOptions?.onExceeded ?? defaultMode
         if (mode === "wait" && waiting > 0) {
@@ -263,6 +297,8 @@ export const make = (options: {
 
     const observe: Api.MontaRateLimiterService["observe"] = (permit, response) =>
       Effect.suspend(() => {
+        calibratedBy(response)
+        if (response.status === 0) return Effect.void
         const headers = parseRateLimitHeaders(response.headers)
         if (headers.quota !== undefined && headers.timeWindowSeconds !== undefined && headers.quota > 0) {
           const server = toBudget({ limit: headers.quota, window: Duration.seconds(headers.timeWindowSeconds) })
@@ -356,7 +392,8 @@ export const makeForAuth = (
     make({
       key: auth.clientId,
       budget: budgetFromOptions(options?.rateLimit, auth),
-      onRateLimit: options?.onRateLimit
+      onRateLimit: options?.onRateLimit,
+      calibrate: options?.calibrate ?? true
     }))
 
 /** @internal */
