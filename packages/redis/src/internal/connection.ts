@@ -36,10 +36,11 @@ export const commandWith = <E>(fail: (operation: string, detail: string) => E) =
   timeout: Duration.Duration,
   run: () => Promise<A>
 ): Effect.Effect<A, E> =>
-  Effect.tryPromise({
+  // Interruptible even inside a finalizer (a lease release), so the timeout always applies.
+  Effect.interruptible(Effect.tryPromise({
     try: run,
     catch: (cause) => fail(operation, `Redis: ${describeCause(cause)}`)
-  }).pipe(
+  })).pipe(
     Effect.timeoutFail({
       duration: timeout,
       onTimeout: () => fail(operation, `Redis did not answer within ${Duration.format(timeout)}`)
@@ -116,12 +117,16 @@ export const makeClient = (
         return redis
       }),
       (redis) =>
-        Effect.promise(() => redis.quit().then(() => undefined, () => undefined)).pipe(
-          Effect.timeout(options.commandTimeout),
-          Effect.withClock(liveClock),
-          Effect.ignore,
-          Effect.ensuring(Effect.sync(() => redis.disconnect()))
-        )
+        // QUIT when connected (bounded: a release runs uninterruptibly, so the wait itself is made
+        // interruptible for the timeout); a client that is not connected is just dropped.
+        (redis.status === "ready"
+          ? Effect.interruptible(Effect.promise(() => redis.quit().then(() => undefined, () => undefined)))
+          : Effect.void).pipe(
+            Effect.timeout(options.commandTimeout),
+            Effect.withClock(liveClock),
+            Effect.ignore,
+            Effect.ensuring(Effect.sync(() => redis.disconnect()))
+          )
     )
     // Wait (bounded) for the first connection, so the first commands do not fail for nothing.
     yield* Effect.async<void>((resume) => {
