@@ -235,6 +235,37 @@ describe("MontaRateLimiter", () => {
       assert.strictEqual(messages.filter((message) => message.includes("store")).length, 1)
     }))
 
+  it.effect("F5: a store that is down is tried again every 5 s, not on every call, and taken back when it is up", () =>
+    Effect.gen(function*() {
+      let calls = 0
+      let up = false
+      const memory = yield* MontaRateLimiterStore.makeMemory
+      const flaky: MontaRateLimiterStoreService = {
+        take: (options) =>
+          Effect.suspend(() => {
+            calls++
+            return up
+              ? memory.take(options)
+              : Effect.fail(new RateLimiterStoreError({ operation: "take", detail: "down" }))
+          }),
+        correct: (options) => memory.correct(options)
+      }
+      const rate = yield* MontaRateLimiter.make({ key: "client", budget: { limit: 100, window: Duration.seconds(60) } })
+        .pipe(
+          Effect.provideService(MontaRateLimiterStore, flaky)
+        )
+      const { messages } = yield* capturingLogs(Effect.gen(function*() {
+        for (let i = 0; i < 10; i++) yield* rate.take()
+        assert.strictEqual(calls, 1)
+        up = true
+        yield* TestClock.adjust("5 seconds")
+        yield* rate.take()
+        yield* rate.take()
+        assert.strictEqual(calls, 3)
+      }))
+      assert.isTrue(messages.some((message) => message.includes("back")))
+    }))
+
   it.effect("metrics: every caller that waits is counted", () =>
     Effect.gen(function*() {
       const rate = yield* limiter()

@@ -99,6 +99,9 @@ export const rateLimitPauses = Metric.counter("monta_rate_limit_pauses", {
 // this far off the real end of its window.
 const headerGranularityMillis = 1000
 
+// While the store is down, how often it is tried again.
+const storeRetryIntervalMillis = 5000
+
 // How long callers wait for the first response to calibrate the count before going anyway.
 const calibrationWait = Duration.seconds(10)
 
@@ -144,27 +147,35 @@ export const make = (options: {
         }))
     })
 
-    // Store calls: a failing store is logged once and replaced by this process's memory (F5).
+    // Store calls: a failing store is logged once and replaced by this process's memory (F5); while
+    // it is down it is tried again every `storeRetryInterval`, so callers do not each wait for it.
+    let storeRetryAt = 0
     const withFallback = <A>(
       operation: string,
       use: (store: Api.MontaRateLimiterStoreService) => Effect.Effect<A, Api.RateLimiterStoreError>
-    ): Effect.Effect<A> =>
-      use(store).pipe(
+    ): Effect.Effect<A> => {
+      const fallbackUse = Effect.orDie(use(fallback))
+      const attempt = use(store).pipe(
         Effect.tap(() => {
           if (!storeDown) return Effect.void
           storeDown = false
           return Effect.logWarning("Rate-limit store is back; the shared budget is in use again")
         }),
-        Effect.catchAll((error) => {
-          const fallbackUse = use(fallback).pipe(Effect.orDie)
-          if (storeDown) return fallbackUse
-          storeDown = true
-          return Effect.logError(
-            `Rate-limit store ${operation} failed; counting in this process's memory until it is back`,
-            error
-          ).pipe(Effect.zipRight(fallbackUse))
-        })
+        Effect.catchAll((error) =>
+          Effect.flatMap(Clock.currentTimeMillis, (now) => {
+            storeRetryAt = now + storeRetryIntervalMillis
+            if (storeDown) return fallbackUse
+            storeDown = true
+            return Effect.logError(
+              `Rate-limit store ${operation} failed; counting in this process's memory until it is back`,
+              error
+            ).pipe(Effect.zipRight(fallbackUse))
+          })
+        )
       )
+      if (!storeDown) return attempt
+      return Effect.flatMap(Clock.currentTimeMillis, (now) => now < storeRetryAt ? fallbackUse : attempt)
+    }
 
     const takeOnce = (current: Api.RateBudget, cost: number) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
