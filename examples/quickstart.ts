@@ -9,7 +9,7 @@ import { type HttpClient, HttpClientResponse } from "@effect/platform"
 import { NodeHttpClient, NodeRuntime } from "@effect/platform-node"
 import { AuthEvent, MontaAuth, MontaHttpClient } from "@monta-auth/core"
 import { MontaFake } from "@monta-auth/testing"
-import { Chunk, Clock, Console, Effect, Layer, Option, Redacted, Schema, Stream } from "effect"
+import { Cause, Chunk, Clock, Console, Effect, Layer, Option, Redacted, Schema, Stream } from "effect"
 
 // ---------------------------------------------------------------------------------------------
 // The layers: MontaFake on a real socket unless MONTA_CLIENT_ID says to use the real API
@@ -159,6 +159,9 @@ const program = Effect.gen(function*() {
 
 program.pipe(
   Effect.provide(MontaLive),
-  Effect.tapErrorCause((cause) => Console.error(`quickstart failed: ${cause}`)),
+  Effect.tapErrorCause((cause) => {
+    const error = Cause.squash(cause)
+    return Console.error(`quickstart failed: ${error instanceof Error ? error.message : String(error)}`)
+  }),
   NodeRuntime.runMain({ disableErrorReporting: true })
 )
