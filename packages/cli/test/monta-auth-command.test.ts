@@ -20,7 +20,7 @@ const envOf = (fake: MontaFake["Type"], consumer = demo) => ({
 const oneLine = (text: string) => text.trimEnd().split("\n").length === 1
 
 describe("monta-auth (the real binary against MontaFake on localhost)", () => {
-  layer(MontaFake.layerServer(), { timeout: "60 seconds", excludeTestServices: true })((it) => {
+  layer(MontaFake.layerServer(), { timeout: "120 seconds", excludeTestServices: true })((it) => {
     it.effect(
       "§8 token prints only the access token; --token-cache makes the second call reuse it (no /auth/token)",
       () =>
@@ -43,7 +43,7 @@ describe("monta-auth (the real binary against MontaFake on localhost)", () => {
           assert.strictEqual(counters.tokenRequests, 1, "the second call asked for a new token")
           assert.strictEqual(counters.refreshRequests, 0)
         }),
-      { timeout: 120_000 }
+      { timeout: 180_000 }
     )
 
     it.effect(
@@ -74,7 +74,7 @@ describe("monta-auth (the real binary against MontaFake on localhost)", () => {
             scopes: ["charge-points:read", "wallet-transactions:read"]
           })
         }),
-      { timeout: 120_000 }
+      { timeout: 180_000 }
     )
 
     it.effect(
@@ -101,7 +101,7 @@ describe("monta-auth (the real binary against MontaFake on localhost)", () => {
           assert.strictEqual(malformed.code, ExitCode.Usage)
           assert.match(malformed.stderr, /^monta-auth: invalid scope "charge-points"/)
         }),
-      { timeout: 120_000 }
+      { timeout: 180_000 }
     )
 
     it.effect(
@@ -129,7 +129,7 @@ describe("monta-auth (the real binary against MontaFake on localhost)", () => {
           assert.include(down.stderr, `cannot reach ${unreachable}`)
           for (const result of [noSecret, wrongSecret, down]) assert.strictEqual(result.stdout, "")
         }),
-      { timeout: 120_000 }
+      { timeout: 180_000 }
     )
   })
 
@@ -149,7 +149,7 @@ describe("monta-auth (the real binary against MontaFake on localhost)", () => {
         })
         assert.include(subcommands[0]!.stdout, "--token-cache")
         assert.include(subcommands[3]!.stdout, "--port")
-      }), { timeout: 120_000 })
+      }), { timeout: 180_000 })
 
     it.effect(
       "§8 fake-server --port 0 prints its URL and the demo credentials, and serves them",
@@ -166,7 +166,7 @@ describe("monta-auth (the real binary against MontaFake on localhost)", () => {
           })
           assert.strictEqual(me.code, ExitCode.Ok, me.stderr)
         }).pipe(Effect.scoped),
-      { timeout: 120_000 }
+      { timeout: 180_000 }
     )
   })
 })
