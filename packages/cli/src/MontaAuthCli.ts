@@ -29,7 +29,7 @@ const oneLine = (text: string) => text.replace(/\s*\n\s*/g, " ").trim()
 // so stdout holds only the command's output (`$(monta-auth token)` stays a token).
 const stderrLogger = Logger.make(({ logLevel, message }) => {
   const text = Array.isArray(message) ? message.map(String).join(" ") : String(message)
-  process.stderr.write(`monta-auth: ${logLevel.label.toLowerCase()}: ${oneLine(text)}\n`)
+  process.stderr.write(`monta-auth: ${logLevel.label.toLowerCase()}: ${oneLine(text).replace(/^monta-auth: /, "")}\n`)
 })
 
 /**

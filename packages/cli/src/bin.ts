@@ -14,6 +14,7 @@ import { MontaAuthCli } from "./MontaAuthCli.js"
 
 NodeRuntime.runMain(MontaAuthCli.run(process.argv).pipe(Effect.provide(NodeContext.layer)), {
   disableErrorReporting: true,
+  disablePrettyLogger: true,
   teardown: (exit, onExit) => {
     const code = Exit.match(exit, {
       onSuccess: (value) => typeof value === "number" ? value : ExitCode.Ok,
