@@ -1,11 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
 import type { StoredToken } from "@monta-auth/core"
 import { Fault, MontaFake } from "@monta-auth/testing"
+import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
 import * as TestClock from "effect/TestClock"
 import { Redis } from "ioredis"
 import { RedisTokenStore, type RedisTokenStoreOptions } from "../src/index.js"
@@ -151,4 +153,42 @@ describe("refresh lease", () => {
       assert.strictEqual(refreshes, 1)
       assert.deepStrictEqual(tokens.map((token) => token.version), [1, 1, 1, 1])
     }).pipe(Effect.scoped, Effect.provide(MontaFake.layerTest())))
+
+  it.scoped("F2: a waiting instance wakes on the pub/sub announcement, not on its poll", () =>
+    Effect.gen(function*() {
+      // Polling every 10 minutes: only the announcement can wake the waiter within the test.
+      const { stores } = yield* fleetOf(2, { pollInterval: "10 minutes", waitTimeout: "10 minutes" })
+      const started = yield* Deferred.make<void>()
+      const go = yield* Deferred.make<void>()
+      const holder = yield* stores[0]!.rotate({
+        clientId,
+        seen: Option.none(),
+        accept: () => true,
+        refresh: (latest) =>
+          Deferred.succeed(started, undefined).pipe(
+            Effect.zipRight(Deferred.await(go)),
+            Effect.zipRight(refreshWithFake(latest))
+          )
+      }).pipe(Effect.fork)
+      yield* Deferred.await(started)
+      const waiter = yield* rotateLikeMontaAuth(stores[1]!, Option.none()).pipe(Effect.fork)
+      // The waiter is waiting once its connection's last command is the lease check (EXISTS).
+      const redis = yield* rawRedis
+      yield* Effect.promise(() => redis.client("LIST") as Promise<string>).pipe(
+        Effect.filterOrFail((list) => list.includes("cmd=exists")),
+        Effect.retry(Schedule.spaced("5 millis")),
+        Effect.timeoutFail({ duration: "5 seconds", onTimeout: () => new Error("the waiter never waited") }),
+        Effect.withClock(Clock.make()),
+        Effect.orDie
+      )
+      yield* Deferred.succeed(go, undefined)
+      const written = yield* Fiber.join(holder)
+      const adopted = yield* Fiber.join(waiter).pipe(
+        Effect.timeoutFail({ duration: "5 seconds", onTimeout: () => new Error("the waiter was not woken") }),
+        Effect.withClock(Clock.make()),
+        Effect.orDie
+      )
+      assert.strictEqual(adopted.version, written.version)
+      assert.deepStrictEqual(yield* authCalls, { token: 1, refresh: 0, rejected: 0 })
+    }).pipe(Effect.provide(MontaFake.layerTest())))
 })

@@ -138,7 +138,8 @@ export const make = (options: StoreOptions): Effect.Effect<TokenStoreService, In
     const channelPrefix = keysFor(prefix, "").channel
     subscriber.on("pmessage", (_pattern: string, channel: string) => {
       if (channel.startsWith(channelPrefix)) {
-        Effect.runSync(PubSub.publish(announcements, channel.slice(channelPrefix.length)))
+        // runSyncExit: a message arriving while the scope closes must not throw in ioredis's emitter.
+        Effect.runSyncExit(PubSub.publish(announcements, channel.slice(channelPrefix.length)))
       }
     })
     const pattern = `${channelPrefix.replace(/[*?[\]\\]/g, (char) => `\\${char}`)}*`
