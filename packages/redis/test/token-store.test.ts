@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { InvalidOptions, TokenStoreError } from "@monta-auth/core"
+import { InvalidOptions, TokenStore, TokenStoreError } from "@monta-auth/core"
 import { MontaFake } from "@monta-auth/testing"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
@@ -98,4 +99,23 @@ describe("RedisTokenStore", () => {
       assert.strictEqual(raw.encoding, "plain")
       assert.include(raw.payload, Redacted.value(token.pair.accessToken))
     }).pipe(Effect.provide(MontaFake.layerTest())))
+
+  it.scoped("layerConfig reads REDIS_URL and MONTA_TOKEN_ENCRYPTION_KEY, and refuses to start without a key", () =>
+    Effect.gen(function*() {
+      const withKey = ConfigProvider.fromMap(
+        new Map([["REDIS_URL", redisUrl()], ["MONTA_TOKEN_ENCRYPTION_KEY", Redacted.value(testKey)]])
+      )
+      const loaded = yield* Effect.flatMap(TokenStore, (store) => store.load("demo-client-id")).pipe(
+        Effect.provide(RedisTokenStore.layerConfig({ keyPrefix: uniquePrefix() })),
+        Effect.withConfigProvider(withKey)
+      )
+      assert.isTrue(Option.isNone(loaded))
+      const withoutKey = ConfigProvider.fromMap(new Map([["REDIS_URL", redisUrl()]]))
+      const error = yield* TokenStore.pipe(
+        Effect.provide(RedisTokenStore.layerConfig({ keyPrefix: uniquePrefix() })),
+        Effect.withConfigProvider(withoutKey),
+        Effect.flip
+      )
+      assert.instanceOf(error, InvalidOptions)
+    }))
 })
