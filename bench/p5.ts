@@ -13,6 +13,8 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 import * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"
 import { randomUUID } from "node:crypto"
@@ -160,7 +162,7 @@ const runFleet = (
       failed,
       failures: [...failures].map(([key, n]) => `${key} x${n}`).join(", ")
     }
-  }).pipe(Effect.orDie, Effect.withClock(clock))
+  }).pipe(Effect.orDie, Effect.withClock(clock), Logger.withMinimumLogLevel(LogLevel.None))
 }
 
 export const p5: Bench = {
