@@ -279,14 +279,10 @@ export const make = (
         }
       })
 
-    const execute = (request: HttpClientRequest.HttpClientRequest) =>
-      Effect.flatMap(prepare(request), (prepared) =>
-        run(prepared).pipe(
-          Effect.withSpan("MontaHttpClient", {
-            kind: "internal",
-            attributes: { "http.request.method": prepared.method, "url.full": prepared.url }
-          })
-        ))
+    // Tracing is the platform client's: one client span per attempt (method, URL, status, headers
+    // with `authorization` redacted). A span of our own around the attempts cost about 20 µs a
+    // request, a fifth of this client's overhead, for no attribute the attempt spans lack.
+    const execute = (request: HttpClientRequest.HttpClientRequest) => Effect.flatMap(prepare(request), run)
 
     return HttpClient.makeWith(
       (request: Effect.Effect<HttpClientRequest.HttpClientRequest, Api.MontaHttpClientError>) =>
