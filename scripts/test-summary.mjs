@@ -6,6 +6,8 @@ const file = process.argv[2] ?? ".tmp/vitest.json"
 const report = JSON.parse(fs.readFileSync(file, "utf8"))
 const skipped = report.numPendingTests + report.numTodoTests
 process.stdout.write(
-  `\ntests: ${report.numPassedTests} passed, ${report.numFailedTests} failed${skipped > 0 ? `, ${skipped} skipped` : ""}\n`
+  `\ntests: ${report.numPassedTests} passed, ${report.numFailedTests} failed${
+    skipped > 0 ? `, ${skipped} skipped` : ""
+  }\n`
 )
 process.exit(report.numFailedTests > 0 || report.numTotalTests === 0 ? 1 : 0)
