@@ -11,23 +11,13 @@ import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import type { Redis } from "ioredis"
 import { randomUUID } from "node:crypto"
+import type { RedisTokenStoreOptions } from "../RedisTokenStore.js"
 import { command, liveClock, makeClient } from "./connection.js"
 import type { Sealer } from "./sealing.js"
 import { aesGcm, plain } from "./sealing.js"
 
-/** Options of the Redis token store (mirrors the public `RedisTokenStoreOptions`). */
-export interface StoreOptions {
-  readonly url?: string | undefined
-  readonly keyPrefix?: string | undefined
-  readonly encryptionKey?: Redacted.Redacted<string> | undefined
-  readonly allowPlaintext?: boolean | undefined
-  readonly leaseTtl?: Duration.DurationInput | undefined
-  readonly waitTimeout?: Duration.DurationInput | undefined
-  readonly maxWait?: Duration.DurationInput | undefined
-  readonly pollInterval?: Duration.DurationInput | undefined
-  readonly commandTimeout?: Duration.DurationInput | undefined
-  readonly connectTimeout?: Duration.DurationInput | undefined
-}
+/** Options of the Redis token store: the public `RedisTokenStoreOptions`. */
+export type StoreOptions = RedisTokenStoreOptions
 
 /** The defaults, in one place. */
 export const defaults = {
