@@ -33,4 +33,16 @@ describe("server-anchored expiry", () => {
         assert.strictEqual((yield* fake.counters).tokenRequests, 1)
       }).pipe(Effect.provide(authOnFake({ jitter: 0 }))))
   }
+
+  it.scoped("L9: a Date header of whole seconds never makes the local expiry later than the server's", () =>
+    Effect.gen(function*() {
+      const fake = yield* MontaFake
+      const auth = yield* MontaAuth
+      // The token is issued 999 ms into a second: the Date header says the second's start.
+      yield* TestClock.adjust("999 millis")
+      const current = yield* auth.current
+      const [issued] = yield* fake.tokensOf(MontaFake.demoConsumer.clientId)
+      assert.isAtMost(current.expiresAt, issued!.accessExpiresAt)
+      assert.isAtLeast(current.expiresAt, issued!.accessExpiresAt - 1_000)
+    }).pipe(Effect.provide(authOnFake({ jitter: 0 }))))
 })

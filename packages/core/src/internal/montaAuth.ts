@@ -44,6 +44,9 @@ import * as internalApi from "./montaAuthApi.js"
  */
 const expirySkewMillis = 1_000
 
+/** The resolution of the HTTP `Date` header (whole seconds). */
+const dateHeaderPrecisionMillis = 1_000
+
 /** The background refresh never waits less than this between two attempts that did not help. */
 const minBackgroundBackoffMillis = 1_000
 const maxBackgroundBackoffMillis = 60_000
@@ -210,11 +213,13 @@ export const make = (
         return Metric.set(expiryGauge, (token.accessExpiresAt - now) / 1000)
       })
 
-    // L9: expiry anchored to the server's Date header, or to the local send time.
+    // L9: expiry anchored to the server's Date header, or to the local send time. The header has
+    // whole seconds, so the server's time was anywhere in [date, date + 1 s): anchoring at the
+    // end of that second never makes a lifetime longer than the server meant (at worst 1 s shorter).
     const toStored = (response: TokenResponse): Omit<StoredToken, "version"> => {
       const anchor = Option.match(response.serverDate, {
         onNone: () => response.sentAt,
-        onSome: DateTime.toEpochMillis
+        onSome: (date) => DateTime.toEpochMillis(date) + dateHeaderPrecisionMillis
       })
       const access = DateTime.toEpochMillis(response.pair.accessTokenExpirationDate) - anchor
       const refresh = DateTime.toEpochMillis(response.pair.refreshTokenExpirationDate) - anchor
