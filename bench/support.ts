@@ -8,8 +8,7 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import { type ChildProcess, spawn } from "node:child_process"
-import { createServer } from "node:net"
+import { freePort, startRedisServer, stopRedisServer } from "../packages/redis/test/support/redis-server.js"
 
 /** MontaAuth options for a consumer of the fake at `baseUrl` (default: the in-memory fake). */
 export const authOptions = (
@@ -47,46 +46,7 @@ export const median = (values: ReadonlyArray<number>): number => {
 /** Milliseconds elapsed since `start` (a `process.hrtime.bigint()`). */
 export const millisSince = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6
 
-/** A free TCP port on 127.0.0.1. */
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
-
-const startRedisServer = (port: number): Promise<ChildProcess> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(
-      "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-      { stdio: ["ignore", "pipe", "pipe"] }
-    )
-    let output = ""
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString()
-      if (output.includes("Ready to accept connections")) {
-        child.stdout?.off("data", onData)
-        child.stdout?.resume()
-        resolve(child)
-      }
-    }
-    child.stdout?.on("data", onData)
-    child.stderr?.resume()
-    child.once("error", reject)
-    child.once("exit", (code) => reject(new Error(`redis-server exited with ${code}: ${output.slice(-500)}`)))
-  })
-
-const stopRedisServer = (child: ChildProcess): Promise<void> =>
-  new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve()
-    child.once("exit", () => resolve())
-    child.kill("SIGKILL")
-  })
+export { freePort }
 
 /**
  * Runs `body` with a Redis URL: `REDIS_URL` when set, else a `redis-server` started on a free
