@@ -1,16 +1,12 @@
 import type * as HttpClient from "@effect/platform/HttpClient"
 import { type Me, missingScopes, RefreshRequest, type Scope, TokenRequest } from "@monta-auth/schema"
 import * as Cause from "effect/Cause"
-import * as Clock from "effect/Clock"
-import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as DateTime from "effect/DateTime"
-import type * as DefaultServices from "effect/DefaultServices"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import type * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import * as Metric from "effect/Metric"
 import * as MetricLabel from "effect/MetricLabel"
@@ -36,6 +32,7 @@ import {
   type TokenStoreError
 } from "../MontaError.js"
 import { StoredToken, TokenStore, type TokenStoreService } from "../TokenStore.js"
+import * as hotPath from "./hotPath.js"
 import * as internalApi from "./montaAuthApi.js"
 
 /**
@@ -101,9 +98,8 @@ interface Resolved {
 
 interface State {
   token: StoredToken | undefined
-  /** `Effect.succeed(token.pair.accessToken)`, built once per token for the hot path. */
-  tokenEffect: Effect.Effect<Redacted.Redacted<string>> | undefined
-  currentEffect: Effect.Effect<CurrentToken> | undefined
+  /** What `current` answers for `token`, built once per token for the hot path. */
+  current: CurrentToken | undefined
   /** The highest version this instance held, kept after `invalidate` (L10). */
   lastVersion: Option.Option<number>
   coolDown: { readonly until: number; readonly error: InvalidCredentials } | undefined
@@ -115,6 +111,12 @@ interface State {
   deadRefreshVersion: number | undefined
   waiting: number
 }
+
+const currentOf = (token: StoredToken): CurrentToken => ({
+  accessToken: token.pair.accessToken,
+  expiresAt: token.accessExpiresAt,
+  version: token.version
+})
 
 const millis = (input: Duration.DurationInput) => Duration.toMillis(Duration.decode(input))
 
@@ -169,8 +171,7 @@ export const make = (
     const expiryGauge = gaugeOf(secondsUntilExpiry)
     const state: State = {
       token: undefined,
-      tokenEffect: undefined,
-      currentEffect: undefined,
+      current: undefined,
       lastVersion: Option.none(),
       coolDown: undefined,
       inflight: undefined,
@@ -198,12 +199,7 @@ export const make = (
         const held = state.token
         if (held !== undefined && held.version > token.version) return Effect.void
         state.token = token
-        state.tokenEffect = Effect.succeed(token.pair.accessToken)
-        state.currentEffect = Effect.succeed({
-          accessToken: token.pair.accessToken,
-          expiresAt: token.accessExpiresAt,
-          version: token.version
-        })
+        state.current = currentOf(token)
         state.lastVersion = Option.some(Math.max(token.version, Option.getOrElse(state.lastVersion, () => 0)))
         state.coolDown = undefined
         if (state.me !== undefined && state.me.version !== token.version) state.me = undefined
@@ -473,39 +469,30 @@ export const make = (
       return rotation("need")
     })
 
-    const slowAccessToken = Effect.map(slowStored, (token) => token.pair.accessToken)
-
-    // L2: one read of the state, one read of the caller's Clock. The Clock is looked up in the
-    // fiber's default services, remembered for as long as the same services object comes back.
-    let lastServices: Context.Context<DefaultServices.DefaultServices> | undefined
-    let lastClock: Clock.Clock = clock
-    const nowOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): number => {
-      const services = fiber.currentDefaultServices
-      if (services !== lastServices) {
-        lastServices = services
-        lastClock = Context.get(services, Clock.Clock)
-      }
-      return lastClock.unsafeCurrentTimeMillis()
+    // L2: one read of the state, one read of the Clock. While the token is valid, `yield*` of
+    // these takes the generator's inline path (see `hotPath.ts`); otherwise the slow path waits.
+    const validToken = (): StoredToken | undefined => {
+      const token = state.token
+      return token !== undefined && clock.unsafeCurrentTimeMillis() < token.accessExpiresAt - expirySkewMillis
+        ? token
+        : undefined
     }
 
-    const accessToken: Effect.Effect<Redacted.Redacted<string>, TokenError> = Effect.withFiberRuntime((fiber) => {
-      const token = state.token
-      return token !== undefined && nowOf(fiber) < token.accessExpiresAt - expirySkewMillis
-        ? state.tokenEffect!
-        : slowAccessToken
+    const accessToken: Effect.Effect<Redacted.Redacted<string>, TokenError> = hotPath.make({
+      name: "MontaAuth.accessToken",
+      read: () => {
+        const token = state.token
+        return token !== undefined && clock.unsafeCurrentTimeMillis() < token.accessExpiresAt - expirySkewMillis
+          ? token.pair.accessToken
+          : undefined
+      },
+      slow: Effect.map(slowStored, (token) => token.pair.accessToken)
     })
 
-    const slowCurrent = Effect.map(slowStored, (token): CurrentToken => ({
-      accessToken: token.pair.accessToken,
-      expiresAt: token.accessExpiresAt,
-      version: token.version
-    }))
-
-    const current: Effect.Effect<CurrentToken, TokenError> = Effect.withFiberRuntime((fiber) => {
-      const token = state.token
-      return token !== undefined && nowOf(fiber) < token.accessExpiresAt - expirySkewMillis
-        ? state.currentEffect!
-        : slowCurrent
+    const current: Effect.Effect<CurrentToken, TokenError> = hotPath.make({
+      name: "MontaAuth.current",
+      read: () => validToken() === undefined ? undefined : state.current,
+      slow: Effect.map(slowStored, (token) => state.token === token ? state.current! : currentOf(token))
     })
 
     const invalidate = (token?: Redacted.Redacted<string>): Effect.Effect<void> =>
@@ -514,8 +501,7 @@ export const make = (
         if (held === undefined) return
         if (token !== undefined && Redacted.value(token) !== Redacted.value(held.pair.accessToken)) return
         state.token = undefined
-        state.tokenEffect = undefined
-        state.currentEffect = undefined
+        state.current = undefined
         state.me = undefined
         signalChange()
         emit(AuthEvent.Invalidated({ version: held.version }))
