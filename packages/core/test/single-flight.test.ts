@@ -23,11 +23,10 @@ describe("single flight", () => {
     Effect.gen(function*() {
       const fake = yield* MontaFake
       const auth = yield* MontaAuth
-      yield* auth.accessToken
-      // The proactive refresh fails until the token has expired, so callers find it expired.
-      yield* fake.injectFault({ path: "/auth/refresh", times: 1_000, fault: Fault.Status({ status: 503 }) })
-      yield* TestClock.adjust("61 minutes")
-      yield* fake.clearFaults
+      const held = yield* auth.current
+      // No margin and no jitter: the proactive refresh wakes only at expiry, and 500 ms before it
+      // the token is already expired for callers (1 s skew), so all 10 000 find it expired.
+      yield* TestClock.setTime(held.expiresAt - 500)
       yield* fake.resetJournal
       const tokens = yield* Effect.all(Array.from({ length: 10_000 }, () => auth.accessToken), {
         concurrency: "unbounded"
@@ -35,7 +34,8 @@ describe("single flight", () => {
       const counters = yield* fake.counters
       assert.strictEqual(counters.tokenRequests + counters.refreshRequests, 1)
       assert.strictEqual(new Set(tokens.map(Redacted.value)).size, 1)
-    }).pipe(Effect.provide(authOnFake({ retry: { maxElapsed: "5 seconds" } }))))
+      assert.notStrictEqual(Redacted.value(tokens[0]), Redacted.value(held.accessToken))
+    }).pipe(Effect.provide(authOnFake({ jitter: 0, refreshMargin: 0 }))))
 
   it.scoped("L3: an interrupted caller does not cancel the acquisition the others wait for", () =>
     Effect.gen(function*() {
