@@ -1,12 +1,13 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { assert, describe, it } from "@effect/vitest"
-import { MontaAuth, MontaHttpClient, MontaRateLimiter } from "@monta-auth/core"
+import { type AuthEvent, MontaAuth, MontaHttpClient, MontaRateLimiter } from "@monta-auth/core"
 import { Fault, MontaFake } from "@monta-auth/testing"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Logger from "effect/Logger"
+import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import { clientOnFake, eventually, journalOf, settle, smallConsumer } from "./http-fixtures.js"
 
@@ -139,6 +140,32 @@ describe("MontaHttpClient rate budget", () => {
       Effect.provide(clientOnFake()),
       Effect.provide(Logger.replace(Logger.defaultLogger, capture))
     ))
+
+  it.scoped("L12/R3: a 429 pause of the HTTP client is one RateLimitPaused event in auth.events", () =>
+    Effect.gen(function*() {
+      const fake = yield* MontaFake
+      const auth = yield* MontaAuth
+      const client = yield* MontaHttpClient
+      const events: Array<AuthEvent> = []
+      yield* Effect.forkScoped(Stream.runForEach(auth.events, (event) => Effect.sync(() => events.push(event))))
+      yield* client.get("/charge-points/2")
+      yield* fake.injectFault({ path: "/charge-points/1", fault: Fault.Status({ status: 429, rateLimitResetsIn: 20 }) })
+      const first = yield* Effect.fork(client.get("/charge-points/1"))
+      yield* countSent("/charge-points/1", 1)
+      const others = yield* fireAll(9, "/charge-points/3")
+      yield* TestClock.adjust("21 seconds")
+      yield* Fiber.join(first)
+      yield* Fiber.join(others)
+      const paused = events.filter((event) => event._tag === "RateLimitPaused")
+      assert.strictEqual(paused.length, 1)
+      const [pause] = paused
+      if (pause._tag === "RateLimitPaused") {
+        // RateLimit-ResetsIn: 20 (whole seconds, so up to a second more), counted from the answer.
+        assert.isAtLeast(pause.until, 20_000)
+        assert.isAtMost(pause.until, 21_000)
+        assert.include(pause.reason, "429")
+      }
+    }).pipe(Effect.provide(clientOnFake())))
 
   it.scoped("R1: one budget per credential, shared by every client built on the same MontaRateLimiter", () =>
     Effect.gen(function*() {

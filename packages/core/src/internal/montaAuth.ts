@@ -133,6 +133,14 @@ const describeFailure = (error: AttemptError): string => {
   }
 }
 
+/**
+ * The event emitter of each `MontaAuth` this module built, so that the rate limiter built on it
+ * can report its pauses in `events` (L12) without a public publish method.
+ *
+ * @internal
+ */
+export const emitters = new WeakMap<MontaAuthService, (event: AuthEvent) => void>()
+
 /** @internal */
 export const make = (
   options: Options
@@ -609,7 +617,7 @@ export const make = (
       yield* slowStored
     }
 
-    return {
+    const service: MontaAuthService = {
       clientId: config.clientId,
       baseUrl: api.baseUrl,
       accessToken,
@@ -619,4 +627,6 @@ export const make = (
       requireScope,
       events: Stream.fromPubSub(pubsub)
     }
+    emitters.set(service, emit)
+    return service
   })

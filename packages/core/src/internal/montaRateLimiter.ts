@@ -9,11 +9,12 @@ import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
 import * as Option from "effect/Option"
 import * as SynchronizedRef from "effect/SynchronizedRef"
-import { MontaAuth } from "../MontaAuth.js"
+import { AuthEvent, MontaAuth } from "../MontaAuth.js"
 import type { MontaApiError, TokenError } from "../MontaError.js"
 import { RateLimited } from "../MontaError.js"
 import type * as Api from "../MontaRateLimiter.js"
 import { MontaRateLimiter, MontaRateLimiterStore } from "../MontaRateLimiter.js"
+import { emitters } from "./montaAuth.js"
 import { parseRateLimitHeaders } from "./montaRateLimitHeaders.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -116,6 +117,8 @@ export const make = (options: {
   readonly budget: Api.RateBudget | Effect.Effect<Api.RateBudget, TokenError | MontaApiError>
   readonly onRateLimit?: Api.OnRateLimit | undefined
   readonly calibrate?: boolean | undefined
+  /** Told once per pause (not once per caller), when a 429 or `pause` stops every caller. */
+  readonly onPause?: ((until: number, reason: string) => void) | undefined
 }): Effect.Effect<Api.MontaRateLimiterService, never, MontaRateLimiterStore> =>
   Effect.gen(function*() {
     const store = yield* MontaRateLimiterStore
@@ -291,6 +294,7 @@ export const make = (options: {
           return
         }
         pausedUntil = until
+        options.onPause?.(until, reason)
         yield* Metric.increment(rateLimitPauses)
         yield* Effect.logWarning(
           `Monta rate limit: every request pauses for ${Duration.format(Duration.millis(until - now))} (${reason})`
@@ -399,13 +403,16 @@ export const budgetFromOptions = (
 export const makeForAuth = (
   options?: Api.RateLimiterOptions | undefined
 ): Effect.Effect<Api.MontaRateLimiterService, never, MontaAuth | MontaRateLimiterStore> =>
-  Effect.flatMap(MontaAuth, (auth) =>
-    make({
+  Effect.flatMap(MontaAuth, (auth) => {
+    const emit = emitters.get(auth)
+    return make({
       key: auth.clientId,
       budget: budgetFromOptions(options?.rateLimit, auth),
       onRateLimit: options?.onRateLimit,
-      calibrate: options?.calibrate ?? true
-    }))
+      calibrate: options?.calibrate ?? true,
+      onPause: emit === undefined ? undefined : (until, reason) => emit(AuthEvent.RateLimitPaused({ until, reason }))
+    })
+  })
 
 /** @internal */
 export const layer = (
