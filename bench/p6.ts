@@ -20,8 +20,29 @@ const settle = Effect.gen(function*() {
   for (let i = 0; i < 5; i++) yield* Effect.yieldNow()
 })
 
+/** Heap readings (after GC) at this many evenly spaced points of the measured lifetimes. */
+const checkpoints = 6
+
+/**
+ * The least-squares slope of the heap readings, times the number of lifetimes: a leak grows every
+ * reading, while one noisy reading (a JIT or allocator step) barely moves the fitted line.
+ */
+const fittedGrowth = (readings: ReadonlyArray<{ readonly at: number; readonly heap: number }>): number => {
+  const n = readings.length
+  const meanAt = readings.reduce((sum, r) => sum + r.at, 0) / n
+  const meanHeap = readings.reduce((sum, r) => sum + r.heap, 0) / n
+  let covariance = 0
+  let variance = 0
+  for (const r of readings) {
+    covariance += (r.at - meanAt) * (r.heap - meanHeap)
+    variance += (r.at - meanAt) ** 2
+  }
+  return (covariance / variance) * lifetimes
+}
+
 interface Growth {
   readonly heapGrowth: number
+  readonly readings: ReadonlyArray<number>
   readonly fibersBefore: number
   readonly fibersAfter: number
   readonly authRequests: number
@@ -39,13 +60,17 @@ const measure = (
       yield* settle
       const fibersBefore = (yield* supervisor.value).length
       const requestsBefore = yield* requests
-      const heapBefore = yield* Effect.promise(collect)
-      for (let i = 0; i < lifetimes; i++) yield* iteration
-      yield* settle
-      const heapAfter = yield* Effect.promise(collect)
+      const readings = [{ at: 0, heap: yield* Effect.promise(collect) }]
+      for (let point = 1; point < checkpoints; point++) {
+        const until = Math.round((lifetimes * point) / (checkpoints - 1))
+        for (let i = readings[readings.length - 1].at; i < until; i++) yield* iteration
+        yield* settle
+        readings.push({ at: until, heap: yield* Effect.promise(collect) })
+      }
       const fibersAfter = (yield* supervisor.value).length
       return {
-        heapGrowth: heapAfter - heapBefore,
+        heapGrowth: fittedGrowth(readings),
+        readings: readings.map((r) => r.heap),
         fibersBefore,
         fibersAfter,
         authRequests: (yield* requests) - requestsBefore
@@ -104,7 +129,9 @@ export const p6: Bench = {
         ratio: ours.heapGrowth / (1024 * 1024),
         target: "< 1 MB",
         met: ours.heapGrowth < 1024 * 1024,
-        note: `${gcNote}; ${warmUp} lifetimes of warm-up first; token endpoint requests during the ` +
+        note: `${gcNote}; growth = least-squares slope of ${checkpoints} heap readings across the lifetimes ` +
+          `(ours, KiB: ${ours.readings.map((heap) => (heap / 1024).toFixed(0)).join(", ")}) times ${lifetimes}; ` +
+          `${warmUp} lifetimes of warm-up first; token endpoint requests during the ` +
           `10 000 lifetimes: ${ours.authRequests}; baseline: the clock advanced ${lifetime} 10 000 times, ` +
           `no MontaAuth; time is a ManualClock (TestClock semantics, 100 yields after each wake-up; TestClock.adjust's setTimeout ` +
           `polling made this run take 4.5 min); ratio is the growth in MiB`

@@ -44,6 +44,11 @@ class HotPath<A, E> {
     this.armed = false
     return this.pinned
   }
+  /** Where Effect keeps an `Exit`'s value internally: answered like `value`, should a runner read it. */
+  get effect_instruction_i0(): A | undefined {
+    this.armed = false
+    return this.pinned
+  }
   commit(): Effect.Effect<A, E> {
     this.armed = false
     const value = this.read()
