@@ -16,7 +16,7 @@ import { authOptions, freePort } from "./support.js"
 
 const requests = 2_000
 const inFlight = 64
-const rounds = 3
+const rounds = 5
 
 export const p3: Bench = {
   id: "P3",

@@ -430,16 +430,17 @@ export const make = (
         }
       })
 
+    // The gauge is updated in place (no effect of its own): 10 000 callers at expiry each pass here.
+    const noTags: ReadonlyArray<MetricLabel.MetricLabel> = []
+    const leaveFlight = Effect.sync(() => {
+      state.waiting--
+      waitingGauge.unsafeUpdate(state.waiting, noTags)
+    })
     const awaitFlight = (deferred: Deferred.Deferred<StoredToken, TokenError>) =>
       Effect.suspend(() => {
         state.waiting++
-        return Metric.set(waitingGauge, state.waiting).pipe(
-          Effect.zipRight(Deferred.await(deferred)),
-          Effect.ensuring(Effect.suspend(() => {
-            state.waiting--
-            return Metric.set(waitingGauge, state.waiting)
-          }))
-        )
+        waitingGauge.unsafeUpdate(state.waiting, noTags)
+        return Effect.ensuring(Deferred.await(deferred), leaveFlight)
       })
 
     // L3: one rotation at a time, forked into the layer's scope so an interrupted caller does not
