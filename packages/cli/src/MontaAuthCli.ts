@@ -14,6 +14,7 @@ import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import { ExitCode } from "./ExitCode.js"
 import * as internal from "./internal/commands.js"
+import * as Style from "./internal/style.js"
 
 /**
  * The version printed by `monta-auth --version`.
@@ -86,7 +87,8 @@ export class MontaAuthCli {
         )
       }),
       Effect.provide(Logger.replace(Logger.defaultLogger, stderrLogger)),
-      Logger.withMinimumLogLevel(LogLevel.Warning)
+      Logger.withMinimumLogLevel(LogLevel.Warning),
+      (effect) => Effect.flatMap(Effect.console, (console) => Effect.withConsole(effect, Style.plainWhenPiped(console)))
     )
   }
 }

@@ -149,6 +149,11 @@ describe("monta-auth (the real binary against MontaFake on localhost)", () => {
         })
         assert.include(subcommands[0]!.stdout, "--token-cache")
         assert.include(subcommands[3]!.stdout, "--port")
+        // Piped output (as here) has no colour codes, in the help or in a usage error.
+        const usage = yield* runCli(["bogus"])
+        for (const result of [root!, ...subcommands, usage]) {
+          assert.notInclude(result.stdout + result.stderr, "\u001b[")
+        }
       }), { timeout: 180_000 })
 
     it.effect(

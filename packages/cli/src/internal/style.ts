@@ -1,9 +1,12 @@
+import type * as Console from "effect/Console"
+
 /**
  * Text output of the command: aligned tables and colors only when stdout is a terminal (and
  * `NO_COLOR` is not set).
  */
 
-const useColor = (stream: NodeJS.WriteStream): boolean =>
+/** @internal */
+export const useColor = (stream: NodeJS.WriteStream): boolean =>
   stream.isTTY === true && process.env["NO_COLOR"] === undefined && process.env["TERM"] !== "dumb"
 
 const paint = (open: number, close: number) => (text: string, stream: NodeJS.WriteStream = process.stdout) =>
@@ -51,3 +54,22 @@ export const columns = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
 /** "600 s" / "1 min" / "1 h": a short human duration from seconds. @internal */
 export const seconds = (value: number): string =>
   value % 3600 === 0 ? `${value / 3600} h` : value % 60 === 0 && value >= 60 ? `${value / 60} min` : `${value} s`
+
+// eslint-disable-next-line no-control-regex
+const ansi = /\u001b\[[0-9;]*m/g
+
+/**
+ * `@effect/cli` colours its help and usage errors whatever the output is: this console drops the
+ * colours on a stream that is not a colour terminal (a pipe, a file, `NO_COLOR`).
+ *
+ * @internal
+ */
+export const plainWhenPiped = (console: Console.Console): Console.Console => {
+  const strip = (stream: NodeJS.WriteStream, args: ReadonlyArray<unknown>) =>
+    useColor(stream) ? args : args.map((arg) => typeof arg === "string" ? arg.replace(ansi, "") : arg)
+  return {
+    ...console,
+    log: (...args) => console.log(...strip(process.stdout, args)),
+    error: (...args) => console.error(...strip(process.stderr, args))
+  }
+}
