@@ -27,7 +27,8 @@ export type Permission = typeof permissions[number]
 
 /**
  * The entities the Monta documentation names today. New ones appear: a scope with any other
- * entity of lowercase words and hyphens still parses.
+ * entity of lowercase letters and digits in words joined by single hyphens (`ocpp2-logs`) still
+ * parses.
  *
  * @since 0.1.0
  * @category models
@@ -61,8 +62,16 @@ export const knownEntities = [
 export type KnownEntity = typeof knownEntities[number]
 
 /**
- * A scope string. Known entities autocomplete (`"charge-points:write"`); any other entity is
- * accepted with a valid permission; a bad permission (`"charge-points:admin"`) does not compile.
+ * A scope string. Known entities autocomplete (`"charge-points:` offers `read`, `write` and
+ * `delete`); any other lowercase entity is accepted with a valid permission
+ * (`"ocpp2-logs:read"`); a bad permission (`"charge-points:admin"`) or an entity with an upper-case
+ * letter (`"Charge-Points:read"`) does not compile.
+ *
+ * The type cannot spell out the whole entity grammar, so some strings compile that the run-time
+ * check (the `Scope` schema, `isScope`, `parseScope`) rejects: an empty entity (`":read"`), a
+ * second colon (`"a:b:read"`), characters other than letters, digits and single inner hyphens
+ * (`"charge_points:read"`, `"sites :read"`, `"-sites:read"`, `"si--tes:read"`). Decode untrusted
+ * input with the schema.
  *
  * @since 0.1.0
  * @category models
@@ -71,11 +80,11 @@ export type Scope =
   | `${KnownEntity}:${Permission}`
   // The `& {}` keeps the known literals from being absorbed by the patterns, so editors still
   // offer them as completions.
-  | (`${string}:read` & {})
-  | (`${string}:write` & {})
-  | (`${string}:delete` & {})
+  | (`${Lowercase<string>}:read` & {})
+  | (`${Lowercase<string>}:write` & {})
+  | (`${Lowercase<string>}:delete` & {})
 
-const entityPattern = /^[a-z]+(?:-[a-z]+)*$/
+const entityPattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
 
 const problem = (input: string): string | undefined => {
   const parts = input.split(":")
@@ -89,7 +98,8 @@ const problem = (input: string): string | undefined => {
     return `missing entity before ":" in ${JSON.stringify(input)}`
   }
   if (!entityPattern.test(entity)) {
-    return `entity ${JSON.stringify(entity)} must be lowercase words joined by hyphens, in ${JSON.stringify(input)}`
+    const rule = "must be lowercase letters and digits in words joined by single hyphens"
+    return `entity ${JSON.stringify(entity)} ${rule}, in ${JSON.stringify(input)}`
   }
   if (permission.length === 0) {
     return `missing permission after ":" in ${JSON.stringify(input)} (expected read, write or delete)`
@@ -103,6 +113,16 @@ const problem = (input: string): string | undefined => {
 }
 
 /**
+ * Whether a value is a scope string of the grammar: `entity:permission`, the entity lowercase
+ * letters and digits in words joined by single hyphens, the permission `read`, `write` or
+ * `delete`.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isScope = (input: unknown): input is Scope => typeof input === "string" && problem(input) === undefined
+
+/**
  * The schema of a scope string. Decoding fails with a message that says what is wrong with the
  * input (`"read"`, `"charge-points:"`, `":read"`, `"Charge-Points:read"`, `"a:b:c"` each get
  * their own).
@@ -111,11 +131,12 @@ const problem = (input: string): string | undefined => {
  * @category schemas
  */
 export const Scope: Schema.Schema<Scope, string> = Schema.String.pipe(
-  Schema.filter((input) => problem(input) ?? true, {
+  Schema.filter(isScope, {
     identifier: "Scope",
-    description: "a Monta scope: entity:permission, permission read | write | delete"
+    description: "a Monta scope: entity:permission, permission read | write | delete",
+    message: (issue) => problem(String(issue.actual)) ?? `expected a Monta scope, got ${String(issue.actual)}`
   })
-) as any
+)
 
 /**
  * A scope split into its entity and permission.

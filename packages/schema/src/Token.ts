@@ -7,6 +7,24 @@
 import * as Schema from "effect/Schema"
 import { MontaDateTime } from "./MontaDateTime.js"
 
+// A secret or a token: `Redacted` once decoded. A value that does not decode may still be the
+// secret in the wrong shape (`["s3cr3t"]`, `{ "value": "s3cr3t" }`), so the message never shows it.
+const Secret = Schema.Redacted(
+  Schema.NonEmptyString.annotations({
+    message: () => ({
+      message: "Expected a non-empty string (the value is not shown: it may be a secret)",
+      override: true
+    })
+  })
+)
+
+// A body that is not an object at all may be a bare token: say what was expected, not what came.
+// (Only for that case: the failures of single fields keep their own messages.)
+const notAnObject = (fields: string) =>
+  [undefined, undefined, {
+    message: () => `Expected an object { ${fields} } (the value is not shown: it may be a secret)`
+  }] as const
+
 /**
  * The body of `POST /auth/token`: the credential, with its secret redacted.
  *
@@ -15,8 +33,8 @@ import { MontaDateTime } from "./MontaDateTime.js"
  */
 export class TokenRequest extends Schema.Class<TokenRequest>("@monta-auth/schema/TokenRequest")({
   clientId: Schema.NonEmptyTrimmedString,
-  clientSecret: Schema.Redacted(Schema.NonEmptyString)
-}) {}
+  clientSecret: Secret
+}, notAnObject("clientId, clientSecret")) {}
 
 /**
  * The body of `POST /auth/refresh`.
@@ -25,8 +43,8 @@ export class TokenRequest extends Schema.Class<TokenRequest>("@monta-auth/schema
  * @category schemas
  */
 export class RefreshRequest extends Schema.Class<RefreshRequest>("@monta-auth/schema/RefreshRequest")({
-  refreshToken: Schema.Redacted(Schema.NonEmptyString)
-}) {}
+  refreshToken: Secret
+}, notAnObject("refreshToken")) {}
 
 /**
  * What `POST /auth/token` and `POST /auth/refresh` return: an access token and a refresh token
@@ -52,8 +70,8 @@ export class RefreshRequest extends Schema.Class<RefreshRequest>("@monta-auth/sc
  * @category schemas
  */
 export class TokenPair extends Schema.Class<TokenPair>("@monta-auth/schema/TokenPair")({
-  accessToken: Schema.Redacted(Schema.NonEmptyString),
-  refreshToken: Schema.Redacted(Schema.NonEmptyString),
+  accessToken: Secret,
+  refreshToken: Secret,
   accessTokenExpirationDate: MontaDateTime,
   refreshTokenExpirationDate: MontaDateTime
-}) {}
+}, notAnObject("accessToken, refreshToken, accessTokenExpirationDate, refreshTokenExpirationDate")) {}

@@ -8,6 +8,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Either, FastCheck as fc } from "effect"
 import {
   grants,
+  isScope,
   knownEntities,
   missingScopes,
   type ParsedScope,
@@ -21,11 +22,15 @@ import {
 // A small pool of entities (known, unknown, and the wildcard) so that generated pairs often share one.
 const entity = fc.oneof(
   fc.constantFrom(...knownEntities),
-  fc.constantFrom("brand-new-thing", "x"),
+  fc.constantFrom("brand-new-thing", "x", "ocpp2-logs"),
   fc.array(fc.stringMatching(/^[a-z]+$/), { minLength: 1, maxLength: 3 }).map((words) => words.join("-"))
 )
 const permission = fc.constantFrom(...permissions)
-const scopeOf = (e: string, p: Permission): Scope => `${e}:${p}`
+// The generated entities are all of the grammar; `isScope` turns the built string into a `Scope`.
+const scopeOf = (e: string, p: Permission): Scope => {
+  const s = `${e}:${p}`
+  return isScope(s) ? s : assert.fail(`${s} should be a scope`)
+}
 const scope = fc.tuple(entity, permission).map(([e, p]) => scopeOf(e, p))
 
 const parsed = (s: Scope): ParsedScope => Either.getOrThrow(parseScope(s))

@@ -1,11 +1,13 @@
 /**
  * SPEC section 1 `GET /auth/me` and "`teamIds` empty = the credential sees the whole operator;
  * non-empty = only those teams" / issue 2 "`Me` (every field of the sample in SPEC section 1,
- * `teamIds` possibly empty, unknown extra fields tolerated)".
+ * `teamIds` possibly empty, unknown extra fields tolerated)", and "New ones appear: unknown entities
+ * must parse, not fail": a scope outside the grammar is set aside in `unrecognizedScopes` (it grants
+ * nothing), never a failure of the whole payload, whose rate budget every request of `MontaAuth` needs.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Either, Schema } from "effect"
-import { Me } from "../src/index.js"
+import { grants, Me, missingScopes } from "../src/index.js"
 
 const sample = {
   name: "Partner API Demo",
@@ -44,11 +46,66 @@ describe("Me (SPEC 1 /auth/me, issue 2)", () => {
     assert.deepStrictEqual(Schema.encodeSync(Me)(me), sample)
   })
 
-  it("SPEC 1: a bad scope fails the whole payload, naming the scope", () => {
-    const result = decode({ ...sample, scopes: ["all:delete", "charge-points:admin"] })
-    if (Either.isRight(result)) assert.fail("a bad scope should not decode")
+  it("SPEC 1: a new entity with a digit (ocpp2-logs:read) is a scope; one outside the grammar does not fail the payload", () => {
+    const scopes = ["ocpp2-logs:read", "charge-points:admin", "sites:write", "Charge-Points:delete"]
+    const me = Either.getOrThrow(decode({ ...sample, scopes }))
+    assert.instanceOf(me, Me)
+    assert.strictEqual(me.rateLimit, 1000, "the rate budget is there for MontaAuth")
+    assert.strictEqual(me.rateLimitIntervalInSeconds, 600)
+    assert.deepStrictEqual(me.scopes, ["ocpp2-logs:read", "sites:write"])
+    assert.deepStrictEqual(me.unrecognizedScopes, ["charge-points:admin", "Charge-Points:delete"], "kept as sent")
+  })
+
+  it("SPEC 1: an unrecognized scope grants nothing (fail closed)", () => {
+    const me = Either.getOrThrow(
+      decode({ ...sample, scopes: ["ocpp2-logs:read", "charge-points:admin", "All:delete"] })
+    )
+    assert.deepStrictEqual(me.unrecognizedScopes, ["charge-points:admin", "All:delete"])
+    assert.isTrue(grants(me.scopes, "ocpp2-logs:read"))
+    for (
+      const required of ["charge-points:read", "charge-points:write", "charge-points:delete", "sites:read"] as const
+    ) {
+      assert.isFalse(grants(me.scopes, required), required)
+    }
+    assert.deepStrictEqual(missingScopes(me.scopes, ["charge-points:read", "ocpp2-logs:read"]), ["charge-points:read"])
+  })
+
+  it("SPEC 1: unrecognized scopes encode back into scopes: the round trip gives the same JSON", () => {
+    // Recognized first, unrecognized last: the same array comes back, in the same order.
+    const input = { ...sample, scopes: ["all:read", "ocpp2-logs:read", "charge-points:admin", "Charge-Points:delete"] }
+    const me = Either.getOrThrow(decode(input))
+    assert.deepStrictEqual(Schema.encodeSync(Me)(me), input)
+    assert.deepStrictEqual(Either.getOrThrow(decode(Schema.encodeSync(Me)(me))), me)
+    // Mixed: every scope comes back, the recognized ones first, each group in the order sent.
+    const mixed = Either.getOrThrow(decode({ ...sample, scopes: ["charge-points:admin", "sites:read", "x:y:z"] }))
+    assert.deepStrictEqual(Schema.encodeSync(Me)(mixed).scopes, ["sites:read", "charge-points:admin", "x:y:z"])
+  })
+
+  it("SPEC 1: with every scope recognized, unrecognizedScopes is empty and the wire shape is unchanged", () => {
+    const me = Either.getOrThrow(decode(sample))
+    assert.deepStrictEqual(me.unrecognizedScopes, [])
+    const encoded = Schema.encodeSync(Me)(me)
+    assert.deepStrictEqual(encoded, sample)
+    assert.isFalse("unrecognizedScopes" in encoded)
+    const made = new Me({ ...sample, scopes: ["all:delete"] })
+    assert.deepStrictEqual(made.unrecognizedScopes, [], "the constructor defaults it")
+    assert.deepStrictEqual(Schema.encodeSync(Me)(made), sample)
+  })
+
+  it("SPEC 1: a scope that is not a string is still a malformed payload, naming it", () => {
+    const result = decode({ ...sample, scopes: ["all:delete", 42] })
+    if (Either.isRight(result)) return assert.fail("a non-string scope should not decode")
     assert.include(result.left.message, `["scopes"]`)
-    assert.include(result.left.message, `unknown permission "admin" in "charge-points:admin"`)
+    assert.include(result.left.message, "Expected string, actual 42")
+  })
+
+  it("SPEC 1: a Me built in code holds scopes of the grammar only", () => {
+    const scopes = ["charge-points:admin"]
+    assert.throws(
+      // @ts-expect-error "charge-points:admin" is not a Scope
+      () => new Me({ ...sample, scopes }),
+      `unknown permission "admin" in "charge-points:admin"`
+    )
   })
 
   it("SPEC 1: every field of the sample is required", () => {

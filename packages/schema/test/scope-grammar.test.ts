@@ -4,7 +4,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Either, FastCheck as fc, Schema } from "effect"
-import { decodeScope, knownEntities, parseScope, permissions, Scope } from "../src/index.js"
+import { decodeScope, isScope, knownEntities, parseScope, permissions, Scope } from "../src/index.js"
 
 const decode = Schema.decodeUnknownEither(Scope)
 
@@ -34,15 +34,23 @@ describe("Scope grammar (SPEC 1 scopes, issue 2 Scope)", () => {
     assert.deepStrictEqual(decodeScope("x:delete"), Either.right("x:delete"))
   })
 
+  it("SPEC 1: unknown entities with digits parse (ocpp2-logs:read)", () => {
+    for (const input of ["ocpp2-logs:read", "v2-tariffs:write", "2fa:read", "iso15118-contracts:delete"]) {
+      assert.strictEqual(Either.getOrUndefined(decode(input)), input)
+    }
+    assert.deepStrictEqual(parseScope("ocpp2-logs:read"), Either.right({ entity: "ocpp2-logs", permission: "read" }))
+  })
+
   it.prop(
-    "SPEC 1: any entity of lowercase words and hyphens parses with any permission",
+    "SPEC 1: any entity of lowercase alphanumeric words joined by single hyphens parses with any permission",
     {
-      words: fc.array(fc.stringMatching(/^[a-z]+$/), { minLength: 1, maxLength: 4 }),
+      words: fc.array(fc.stringMatching(/^[a-z0-9]+$/), { minLength: 1, maxLength: 4 }),
       permission: fc.constantFrom(...permissions)
     },
     ({ permission, words }) => {
       const entity = words.join("-")
       assert.deepStrictEqual(parseScope(`${entity}:${permission}`), Either.right({ entity, permission }))
+      assert.isTrue(isScope(`${entity}:${permission}`))
     }
   )
 
@@ -64,7 +72,7 @@ describe("Scope grammar (SPEC 1 scopes, issue 2 Scope)", () => {
   it("issue 2: \"Charge-Points:read\" fails: the entity must be lowercase", () => {
     assert.include(
       messageOf("Charge-Points:read"),
-      `entity "Charge-Points" must be lowercase words joined by hyphens, in "Charge-Points:read"`
+      `entity "Charge-Points" must be lowercase letters and digits in words joined by single hyphens, in "Charge-Points:read"`
     )
   })
 
@@ -92,10 +100,21 @@ describe("Scope grammar (SPEC 1 scopes, issue 2 Scope)", () => {
 
   it("issue 2: other malformed entities and non-strings fail", () => {
     for (
-      const input of ["charge_points:read", "-sites:read", "sites-:read", "si--tes:read", "sites :read", "2fa:read"]
+      const input of [
+        "charge_points:read",
+        "-sites:read",
+        "sites-:read",
+        "si--tes:read",
+        "sites :read",
+        "ocpp2-Logs:read",
+        "ocpp2.logs:read",
+        "-:read"
+      ]
     ) {
       assert.isTrue(Either.isLeft(decode(input)), input)
+      assert.isFalse(isScope(input), input)
     }
+    assert.isFalse(isScope(42))
     assert.include(messageOf(42), "Expected string, actual 42")
   })
 })
