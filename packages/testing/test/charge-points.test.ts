@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as TestClock from "effect/TestClock"
 import { MontaFake } from "../src/index.js"
-import { login, send } from "./utils.js"
+import { assertMontaDate, login, send } from "./utils.js"
 
 interface ChargePoint {
   readonly id: number
@@ -23,17 +23,17 @@ describe("charge points", () => {
       const point = created.body as ChargePoint
       assert.strictEqual(point.id, 251)
       assert.strictEqual(point.teamId, 2)
-      assert.strictEqual(point.createdAt, "2023-11-14T22:13:20.000000000Z")
+      assertMontaDate(point.createdAt, 1_700_000_000_000)
+      assert.strictEqual(point.updatedAt, point.createdAt)
       assert.deepStrictEqual((yield* send("GET", "/charge-points/251", { token })).body, point)
       yield* TestClock.adjust("1 minute")
       const patched = yield* send("PATCH", "/charge-points/251", { token, json: { name: "Carport", state: "offline" } })
       assert.strictEqual(patched.status, 200)
-      assert.deepStrictEqual(patched.body, {
-        ...point,
-        name: "Carport",
-        state: "offline",
-        updatedAt: "2023-11-14T22:14:20.000000000Z"
-      })
+      const { updatedAt, ...rest } = patched.body as ChargePoint
+      const { updatedAt: _, ...before } = point
+      assert.deepStrictEqual(rest, { ...before, name: "Carport", state: "offline" })
+      assertMontaDate(updatedAt, 1_700_000_060_000)
+      assert.notStrictEqual(updatedAt, point.updatedAt)
       const deleted = yield* send("DELETE", "/charge-points/251", { token })
       assert.strictEqual(deleted.status, 204)
       assert.strictEqual(deleted.text, "")

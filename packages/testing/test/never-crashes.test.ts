@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as fc from "effect/FastCheck"
+import type { MontaFakeOptions } from "../src/index.js"
 import { MontaFake } from "../src/index.js"
 import { login, send } from "./utils.js"
 
@@ -46,34 +47,56 @@ const bodies = fc.option(
   { nil: undefined }
 )
 
+const arbitraries = {
+  method: fc.constantFrom("GET" as const, "POST" as const, "PUT" as const, "PATCH" as const, "DELETE" as const),
+  path: paths,
+  query: queries,
+  body: bodies,
+  contentType: fc.constantFrom("application/json", "text/plain", "application/json; charset=utf-8", ""),
+  auth: fc.constantFrom("valid" as const, "garbage" as const, "none" as const)
+}
+
+const knownStatuses = [200, 201, 204, 400, 401, 403, 404, 405, 415]
+
+const options: MontaFakeOptions = { seed: { chargePoints: 3, walletTransactions: 3 } }
+
+type Input = {
+  readonly [K in keyof typeof arbitraries]: (typeof arbitraries)[K] extends fc.Arbitrary<infer A> ? A : never
+}
+
+/** One request of the property against a fresh fake. */
+const request = ({ auth, body, contentType, method, path, query }: Input) =>
+  Effect.gen(function*() {
+    const { accessToken } = yield* login()
+    const token = auth === "valid" ? accessToken : auth === "garbage" ? "garbage" : undefined
+    const answer = yield* send(method, `${path}${query}`, {
+      ...(token !== undefined ? { token } : {}),
+      ...(body !== undefined && method !== "GET" ? { text: body, contentType } : {})
+    })
+    assert.include(knownStatuses, answer.status)
+    assert.isString(answer.response.headers["date"])
+    if (answer.status >= 400) {
+      const error = answer.body as { status: number; errorCode: string; message: string }
+      assert.strictEqual(error.status, answer.status)
+      assert.isString(error.errorCode)
+      assert.isString(error.message)
+    }
+    if (answer.status === 405) assert.match(answer.response.headers["allow"]!, /^[A-Z]+(, [A-Z]+)*$/)
+    if (answer.status === 415) assert.strictEqual(answer.response.headers["accept"], "application/json")
+  })
+
 describe("never crashes", () => {
   it.effect.prop(
     "§1: any method, path, query, body, content type and token gets a known status and a JSON error body",
-    {
-      method: fc.constantFrom("GET" as const, "POST" as const, "PATCH" as const, "DELETE" as const),
-      path: paths,
-      query: queries,
-      body: bodies,
-      contentType: fc.constantFrom("application/json", "text/plain", "application/json; charset=utf-8", ""),
-      auth: fc.constantFrom("valid", "garbage", "none")
-    },
-    ({ auth, body, contentType, method, path, query }) =>
-      Effect.gen(function*() {
-        const { accessToken } = yield* login()
-        const token = auth === "valid" ? accessToken : auth === "garbage" ? "garbage" : undefined
-        const answer = yield* send(method, `${path}${query}`, {
-          ...(token !== undefined ? { token } : {}),
-          ...(body !== undefined && method !== "GET" ? { text: body, contentType } : {})
-        })
-        assert.include([200, 201, 204, 400, 401, 403, 404], answer.status)
-        assert.isString(answer.response.headers["date"])
-        if (answer.status >= 400) {
-          const error = answer.body as { status: number; errorCode: string; message: string }
-          assert.strictEqual(error.status, answer.status)
-          assert.isString(error.errorCode)
-          assert.isString(error.message)
-        }
-      }).pipe(Effect.provide(MontaFake.layerTest({ seed: { chargePoints: 3, walletTransactions: 3 } }))),
+    arbitraries,
+    (input) => request(input).pipe(Effect.provide(MontaFake.layerTest(options))),
     { fastCheck: { numRuns: 200 } }
+  )
+
+  it.live.prop(
+    "§1: the same over real sockets: a known status and a JSON error body",
+    arbitraries,
+    (input) => request(input).pipe(Effect.provide(MontaFake.layerServer(options))),
+    { fastCheck: { numRuns: 30 } }
   )
 })

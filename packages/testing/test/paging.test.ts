@@ -69,8 +69,8 @@ describe("paging", () => {
         serialNumber: "MONTA-000001",
         state: "available",
         maxKw: 11,
-        createdAt: "2024-01-01T00:00:00.000000000Z",
-        updatedAt: "2024-01-01T00:00:00.000000000Z"
+        createdAt: "2024-01-01T00:00:00.000279250Z",
+        updatedAt: "2024-01-01T00:00:00.000279250Z"
       } as never)
       const wallet = (yield* send("GET", "/wallet-transactions", { token })).body as ItemPage
       assert.strictEqual(wallet.meta.totalItemCount, 0)

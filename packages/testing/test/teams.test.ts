@@ -59,4 +59,40 @@ describe("teams", () => {
       assert.strictEqual(created.status, 201)
       assert.strictEqual((created.body as Item).teamId, 1)
     }).pipe(Effect.provide(MontaFake.layerTest())))
+
+  it.effect("§1: a team consumer with write and delete scope cannot PATCH or DELETE another team's item (403)", () =>
+    Effect.gen(function*() {
+      const fake = yield* MontaFake
+      yield* fake.addConsumer({
+        clientId: "team-deleter",
+        clientSecret: "s",
+        teamIds: [1],
+        scopes: ["charge-points:delete"]
+      })
+      const { accessToken: admin } = yield* login()
+      const before = (yield* send("GET", "/charge-points/2", { token: admin })).body as Item
+      assert.strictEqual(before.teamId, 2)
+      const { accessToken: token } = yield* login({ clientId: "team-deleter", clientSecret: "s" })
+      const patched = yield* send("PATCH", "/charge-points/2", {
+        token,
+        json: { name: "Taken over", state: "offline" }
+      })
+      assert.strictEqual(patched.status, 403)
+      assert.deepStrictEqual(patched.body, {
+        status: 403,
+        message: "No access to charge point 2",
+        errorCode: "ACCESS_FORBIDDEN"
+      })
+      const deleted = yield* send("DELETE", "/charge-points/2", { token })
+      assert.strictEqual(deleted.status, 403)
+      assert.strictEqual((deleted.body as { errorCode: string }).errorCode, "ACCESS_FORBIDDEN")
+      assert.deepStrictEqual((yield* send("GET", "/charge-points/2", { token: admin })).body, before)
+      assert.strictEqual(
+        ((yield* send("GET", "/charge-points?perPage=100", { token: admin })).body as ItemPage).meta.totalItemCount,
+        250
+      )
+      // the same consumer may patch and delete in its own team
+      assert.strictEqual((yield* send("PATCH", "/charge-points/1", { token, json: { name: "Mine" } })).status, 200)
+      assert.strictEqual((yield* send("DELETE", "/charge-points/1", { token })).status, 204)
+    }).pipe(Effect.provide(MontaFake.layerTest())))
 })

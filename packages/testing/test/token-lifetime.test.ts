@@ -1,15 +1,15 @@
 import { assert, describe, it } from "@effect/vitest"
-import { parseMontaDateTime, TokenPair } from "@monta-auth/schema"
+import { TokenPair } from "@monta-auth/schema"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Schema from "effect/Schema"
 import * as TestClock from "effect/TestClock"
 import { MontaFake } from "../src/index.js"
-import { login, send } from "./utils.js"
+import { assertMontaDate, epochOf, login, send } from "./utils.js"
 
-const epochOf = (date: string) => DateTime.toEpochMillis(Option.getOrThrow(parseMontaDateTime(date)))
+/** The digits of a Monta date past the millisecond, as nanoseconds. */
+const nanosOf = (date: string) => Number(date.slice(-7, -1))
 
 describe("token lifetime", () => {
   it.effect("§1: tokens come from the Effect Random: the same seed gives the same tokens", () =>
@@ -21,6 +21,8 @@ describe("token lifetime", () => {
       const c = yield* first(8)
       assert.strictEqual(a.accessToken, b.accessToken)
       assert.strictEqual(a.refreshToken, b.refreshToken)
+      assert.strictEqual(a.accessTokenExpirationDate, b.accessTokenExpirationDate)
+      assert.strictEqual(a.refreshTokenExpirationDate, b.refreshTokenExpirationDate)
       assert.notStrictEqual(a.accessToken, c.accessToken)
     }))
 
@@ -39,6 +41,36 @@ describe("token lifetime", () => {
       assert.strictEqual(DateTime.toEpochMillis(pair.refreshTokenExpirationDate), 1_700_000_000_123 + 86_400_000)
       assert.strictEqual(response.headers["date"], "Tue, 14 Nov 2023 22:13:20 GMT")
       assert.strictEqual(response.headers["ratelimit-policy"], "Fair-Use")
+    }).pipe(Effect.provide(MontaFake.layerTest())))
+
+  it.effect("§1: dates are written with non-zero digits past the millisecond, as the real service writes them", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(1_700_000_000_123)
+      const fake = yield* MontaFake
+      const pairs = [yield* login(), yield* login(), yield* login()]
+      const issued = yield* fake.tokensOf("demo-client-id")
+      pairs.forEach((pair, i) => {
+        assertMontaDate(pair.accessTokenExpirationDate, issued[i]!.accessExpiresAt)
+        assertMontaDate(pair.refreshTokenExpirationDate, issued[i]!.refreshExpiresAt)
+      })
+      const nanos = pairs.flatMap((pair) =>
+        [pair.accessTokenExpirationDate, pair.refreshTokenExpirationDate].map(nanosOf)
+      )
+      assert.isAbove(new Set(nanos).size, 1, "the digits vary with the token")
+    }).pipe(Effect.provide(MontaFake.layerTest())))
+
+  it.effect("§1: truncated to the millisecond a date is the exact expiry; rounded up it is 1 ms late", () =>
+    Effect.gen(function*() {
+      const pair = yield* login()
+      const written = pair.accessTokenExpirationDate
+      const truncated = epochOf(written)
+      const roundedUp = truncated + (nanosOf(written) > 0 ? 1 : 0)
+      assert.strictEqual(roundedUp, truncated + 1)
+      yield* TestClock.setTime(truncated - 1)
+      assert.strictEqual((yield* send("GET", "/auth/me", { token: pair.accessToken })).status, 200)
+      // the last millisecond a rounding-up client takes for valid is refused
+      yield* TestClock.setTime(roundedUp - 1)
+      assert.strictEqual((yield* send("GET", "/auth/me", { token: pair.accessToken })).status, 401)
     }).pipe(Effect.provide(MontaFake.layerTest())))
 
   it.effect("§1: an access token works until 1 ms before its date and is refused (401) at it", () =>

@@ -1,7 +1,11 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import { assert } from "@effect/vitest"
+import { parseMontaDateTime } from "@monta-auth/schema"
+import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type { ConsumerInput } from "../src/index.js"
 import { MontaFake } from "../src/index.js"
 
@@ -15,7 +19,7 @@ export interface Answer {
 
 /** A request to the fake, answered whatever its status. */
 export const send = (
-  method: "GET" | "POST" | "PATCH" | "DELETE",
+  method: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE",
   path: string,
   options: {
     readonly token?: string
@@ -61,3 +65,15 @@ export const login = (consumer: ConsumerInput = MontaFake.demoConsumer) =>
     if (status !== 200) return yield* Effect.dieMessage(`login answered ${status}`)
     return body as WirePair
   })
+
+/** The instant a Monta date means, to the millisecond: the digits past the third are dropped. */
+export const epochOf = (date: string): number => DateTime.toEpochMillis(Option.getOrThrow(parseMontaDateTime(date)))
+
+/** A date written as the real service writes it: 9 fractional digits, not all zero past the millisecond. */
+export const nanoDate = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}(?!000000)\d{6}Z$/
+
+/** Asserts that `date` is written with nanoseconds and means the millisecond `millis` (truncated). */
+export const assertMontaDate = (date: string, millis: number) => {
+  assert.match(date, nanoDate)
+  assert.strictEqual(epochOf(date), millis, date)
+}

@@ -1,8 +1,9 @@
+import type * as HttpMethod from "@effect/platform/HttpMethod"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import type { Scope } from "@monta-auth/schema"
-import { fairUsePolicy, formatMontaDateTime, grants, Me, perPageBounds, TokenPair } from "@monta-auth/schema"
+import { fairUsePolicy, grants, Me, perPageBounds, TokenPair } from "@monta-auth/schema"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
@@ -177,7 +178,26 @@ const toConsumer = (input: ConsumerInput): Consumer => ({
 // ---------------------------------------------------------------------------------------------
 
 const seedEpoch = 1_704_067_200_000 // 2024-01-01T00:00:00Z
-const isoAt = (millis: number) => formatMontaDateTime(DateTime.unsafeMake(millis))
+
+/** 1 to 999 999: the nanoseconds past the millisecond that the fake writes for `seed` (FNV-1a). */
+const subMillisNanos = (seed: string): number => {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < seed.length; i++) {
+    hash = Math.imul(hash ^ seed.charCodeAt(i), 0x01000193)
+  }
+  return ((hash >>> 0) % 999_999) + 1
+}
+
+/**
+ * A date as the real service writes it: UTC with 9 fractional digits, non-zero past the
+ * millisecond (`2023-02-16T07:53:02.059724728Z`). The instant the fake means (and checks expiry
+ * at) is the whole millisecond `millis`; the digits past it are derived from `seed` (a token, an
+ * item), so they are deterministic and never move the date a whole millisecond later. A client
+ * that truncates to milliseconds reads `millis` exactly; one that rounds up is 1 ms late.
+ */
+const isoAt = (millis: number, seed: string) =>
+  `${DateTime.formatIso(DateTime.unsafeMake(millis)).slice(0, -1)}${String(subMillisNanos(seed)).padStart(6, "0")}Z`
+
 const chargePointStates = ["available", "busy", "offline", "available"] as const
 const walletStates = ["complete", "complete", "pending", "failed"] as const
 
@@ -186,7 +206,7 @@ const seedTeam = (index: number) => index % 2 === 0 ? 1 : 2
 
 const seedChargePoint = (index: number): ChargePoint => {
   const id = index + 1
-  const created = isoAt(seedEpoch + index * 3_600_000)
+  const created = isoAt(seedEpoch + index * 3_600_000, `charge-point:${id}`)
   return {
     id,
     teamId: seedTeam(index),
@@ -208,7 +228,7 @@ const seedWalletTransaction = (index: number): WalletTransaction => ({
   currency: "DKK",
   state: walletStates[index % walletStates.length]!,
   note: `Charge ${index + 1}`,
-  createdAt: isoAt(seedEpoch + index * 1_800_000)
+  createdAt: isoAt(seedEpoch + index * 1_800_000, `wallet-transaction:${index + 1}`)
 })
 
 const makeState = (options: MontaFakeOptions | undefined): State => {
@@ -255,6 +275,7 @@ const statusMessages: Record<number, string> = {
   403: "Forbidden",
   404: "Not Found",
   405: "Method Not Allowed",
+  415: "Unsupported Media Type",
   429: "Too Many Requests",
   500: "Internal Server Error",
   502: "Bad Gateway",
@@ -272,6 +293,10 @@ const defaultErrorCode = (status: number): string => {
       return "ACCESS_FORBIDDEN"
     case 404:
       return "RESOURCE_NOT_FOUND"
+    case 405:
+      return "METHOD_NOT_ALLOWED"
+    case 415:
+      return "UNSUPPORTED_MEDIA_TYPE"
     case 429:
       return "RATE_LIMIT_EXCEEDED"
     default:
@@ -286,6 +311,14 @@ export const errorResponse = (status: number, errorCode: string, message: string
   json({ status, message, errorCode }, status)
 
 const badRequest = (message: string) => errorResponse(400, "BAD_REQUEST", message)
+
+/** A JSON endpoint's answer to a body that is not JSON, with the `Accept` header Spring sends. */
+const unsupportedMediaType = (contentType: string) =>
+  errorResponse(
+    415,
+    "UNSUPPORTED_MEDIA_TYPE",
+    `Content-Type ${contentType === "" ? "missing" : `'${contentType}' is not supported`}: send application/json`
+  ).pipe(HttpServerResponse.setHeader("Accept", "application/json"))
 
 // ---------------------------------------------------------------------------------------------
 // per-request context
@@ -351,23 +384,28 @@ const describeParseError = (error: ParseResult.ParseError) =>
     `${issue.path.length > 0 ? issue.path.join(".") + ": " : ""}${issue.message}`
   ).join("; ")
 
-const isJsonContentType = (request: HttpServerRequest.HttpServerRequest) => {
-  const contentType = (request.headers["content-type"] ?? "").toLowerCase()
-  return contentType.startsWith("application/json") || /^application\/[a-z0-9.+-]*\+json/.test(contentType)
+const isJsonContentType = (contentType: string) => {
+  const lower = contentType.toLowerCase()
+  return lower.startsWith("application/json") || /^application\/[a-z0-9.+-]*\+json/.test(lower)
 }
 
-/** Reads a JSON request body the way a strict JSON API would, or gives the 400 it would send. */
+/**
+ * Reads a JSON request body the way a Spring `@RequestBody` endpoint would, or gives its error:
+ * a Content-Type that is not JSON is 415 (so is a body without one); no body is 400, and so is
+ * malformed JSON.
+ */
 const readJsonBody: Effect.Effect<
   Either.Either<unknown, HttpServerResponse.HttpServerResponse>,
   never,
   HttpServerRequest.HttpServerRequest
 > = Effect.gen(function*() {
   const request = yield* HttpServerRequest.HttpServerRequest
-  if (!isJsonContentType(request)) {
-    return Either.left(badRequest("Content-Type must be application/json"))
-  }
+  const contentType = (request.headers["content-type"] ?? "").trim()
+  if (contentType !== "" && !isJsonContentType(contentType)) return Either.left(unsupportedMediaType(contentType))
   const text = yield* Effect.either(request.text)
   if (Either.isLeft(text)) return Either.left(badRequest("Could not read the request body"))
+  if (text.right.length === 0) return Either.left(badRequest("Required request body is missing"))
+  if (contentType === "") return Either.left(unsupportedMediaType(contentType))
   try {
     return Either.right(JSON.parse(text.right) as unknown)
   } catch {
@@ -428,11 +466,11 @@ export const make = (
               refreshTokenExpirationDate: DateTime.unsafeMake(refreshExpiresAt)
             })
           )
-          // The real service writes 9 fractional digits; the schema encodes milliseconds.
+          // The schema encodes milliseconds; the real service writes nanoseconds.
           return json({
             ...encoded,
-            accessTokenExpirationDate: isoAt(accessExpiresAt),
-            refreshTokenExpirationDate: isoAt(refreshExpiresAt)
+            accessTokenExpirationDate: isoAt(accessExpiresAt, accessToken),
+            refreshTokenExpirationDate: isoAt(refreshExpiresAt, refreshToken)
           })
         })
       })
@@ -643,7 +681,7 @@ export const make = (
         const teamId = decoded.right.teamId ?? consumer.teamIds[0] ?? 1
         if (!sees(consumer, teamId)) return errorResponse(403, "ACCESS_FORBIDDEN", `No access to team ${teamId}`)
         const id = state.nextChargePointId++
-        const now = isoAt(info.now)
+        const now = isoAt(info.now, `charge-point:${id}:${info.now}`)
         const point: ChargePoint = {
           id,
           teamId,
@@ -671,26 +709,38 @@ export const make = (
           if (current === undefined) {
             return errorResponse(404, "RESOURCE_NOT_FOUND", `Charge point ${point.id} not found`)
           }
-          const updated: ChargePoint = { ...current, ...decoded.right, updatedAt: isoAt(info.now) }
+          const updated: ChargePoint = {
+            ...current,
+            ...decoded.right,
+            updatedAt: isoAt(info.now, `charge-point:${point.id}:${info.now}`)
+          }
           state.chargePoints.set(point.id, updated)
           return json(updated)
         }))
 
-    const router = HttpRouter.empty.pipe(
-      HttpRouter.post("/auth/token", tokenHandler),
-      HttpRouter.post("/auth/refresh", refreshHandler),
-      HttpRouter.get("/auth/me", meHandler),
-      HttpRouter.get(
-        "/charge-points",
-        bearer("charge-points:read", paged(() => Array.from(state.chargePoints.values())))
-      ),
-      HttpRouter.post("/charge-points", bearer("charge-points:write", createChargePoint)),
-      HttpRouter.get(
+    type Handler = Effect.Effect<
+      HttpServerResponse.HttpServerResponse,
+      never,
+      | CurrentRequest
+      | HttpServerRequest.HttpServerRequest
+      | HttpServerRequest.ParsedSearchParams
+      | HttpRouter.RouteContext
+    >
+
+    const routes: ReadonlyArray<readonly [HttpMethod.HttpMethod, HttpRouter.PathInput, Handler]> = [
+      ["POST", "/auth/token", tokenHandler],
+      ["POST", "/auth/refresh", refreshHandler],
+      ["GET", "/auth/me", meHandler],
+      ["GET", "/charge-points", bearer("charge-points:read", paged(() => Array.from(state.chargePoints.values())))],
+      ["POST", "/charge-points", bearer("charge-points:write", createChargePoint)],
+      [
+        "GET",
         "/charge-points/:id",
         bearer("charge-points:read", (consumer) => withChargePoint(consumer, (point) => Effect.succeed(json(point))))
-      ),
-      HttpRouter.patch("/charge-points/:id", bearer("charge-points:write", patchChargePoint)),
-      HttpRouter.del(
+      ],
+      ["PATCH", "/charge-points/:id", bearer("charge-points:write", patchChargePoint)],
+      [
+        "DELETE",
         "/charge-points/:id",
         bearer("charge-points:delete", (consumer) =>
           withChargePoint(consumer, (point) =>
@@ -698,15 +748,40 @@ export const make = (
               state.chargePoints.delete(point.id)
               return HttpServerResponse.empty({ status: 204 })
             })))
-      ),
-      HttpRouter.get(
-        "/wallet-transactions",
-        bearer("wallet-transactions:read", paged(() => state.walletTransactions))
-      ),
-      HttpRouter.prefixAll(apiPrefix)
-    )
+      ],
+      ["GET", "/wallet-transactions", bearer("wallet-transactions:read", paged(() => state.walletTransactions))]
+    ]
+
+    const router = HttpRouter.fromIterable(
+      routes.map(([method, path, handler]) => HttpRouter.makeRoute(method, path, handler))
+    ).pipe(HttpRouter.prefixAll(apiPrefix))
+
+    /** The methods each route path answers, HEAD with GET as the router does. */
+    const allowed = new Map<HttpRouter.PathInput, Array<string>>()
+    for (const [method, path] of routes) {
+      const methods = allowed.get(path) ?? []
+      methods.push(...(method === "GET" ? ["GET", "HEAD"] : [method]))
+      allowed.set(path, methods)
+    }
+
+    /**
+     * Every route path for any method, matched by the router itself (trailing slashes, case), so a
+     * path that exists with other methods is 405 with `Allow` and only an unknown path is 404.
+     */
+    const methodNotAllowed = HttpRouter.fromIterable(
+      Array.from(allowed, ([path, methods]) =>
+        HttpRouter.makeRoute(
+          "*",
+          path,
+          Effect.map(HttpServerRequest.HttpServerRequest, (request) =>
+            errorResponse(405, "METHOD_NOT_ALLOWED", `Request method '${request.method}' is not supported`).pipe(
+              HttpServerResponse.setHeader("Allow", methods.join(", "))
+            ))
+        ))
+    ).pipe(HttpRouter.prefixAll(apiPrefix))
 
     const routed = router.pipe(
+      Effect.catchTag("RouteNotFound", () => methodNotAllowed),
       Effect.catchTag("RouteNotFound", () =>
         Effect.gen(function*() {
           const request = yield* HttpServerRequest.HttpServerRequest
