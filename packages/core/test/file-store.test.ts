@@ -87,9 +87,24 @@ describe("file token store", () => {
       )
       assert.isTrue(Redacted.value(token).length > 0)
       assert.strictEqual((yield* fake.counters).tokenRequests, 1)
-      assert.isTrue(warnings.some((line) => line.includes("not a JSON object")))
+      // Read on load and again before the save: one warning, not one per read.
+      assert.strictEqual(warnings.filter((line) => line.includes("not a JSON object")).length, 1)
       const store = yield* TokenStore.makeFileSystem(path)
       assert.isTrue(Option.isSome(yield* store.load(clientId)))
+    }).pipe(Effect.provide(TestLive)))
+
+  it.scoped("L13: a missing folder is created (mode 0700), so the pair is kept for the next start", () =>
+    Effect.gen(function*() {
+      const fake = yield* MontaFake
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "monta-auth-" })
+      const path = `${dir}/cache/monta/tokens.json`
+      const first = yield* Effect.scoped(Effect.flatMap(instance(path), (auth) => auth.accessToken))
+      assert.strictEqual((yield* fs.stat(`${dir}/cache/monta`)).mode & 0o777, 0o700)
+      assert.strictEqual((yield* fs.stat(path)).mode & 0o777, 0o600)
+      const second = yield* Effect.scoped(Effect.flatMap(instance(path), (auth) => auth.accessToken))
+      assert.strictEqual(Redacted.value(second), Redacted.value(first))
+      assert.strictEqual((yield* fake.counters).tokenRequests, 1)
     }).pipe(Effect.provide(TestLive)))
 
   it.scoped("L13: a store that fails never fails a caller: StoreUnavailable, the token lives in memory", () =>

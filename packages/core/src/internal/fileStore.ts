@@ -10,10 +10,13 @@ import { StoredToken, type TokenStoreService } from "../TokenStore.js"
 const storeError = (operation: string) => (error: PlatformError) =>
   new TokenStoreError({ operation, detail: error.message })
 
+/** The folder of a file path ("" when it has none), for "/" and "\\" separators alike. */
+const directoryOf = (path: string): string => path.slice(0, Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")))
+
 /**
  * The file store: one JSON object keyed by clientId, written to a temp file with mode 0600 and
- * renamed over the old one, so a reader never sees half a file. A file (or an entry) that does not
- * decode is ignored with a warning.
+ * renamed over the old one, so a reader never sees half a file. A missing folder is created (mode
+ * 0700). A file (or an entry) that does not decode is ignored with a warning, once until it changes.
  *
  * @internal
  */
@@ -30,6 +33,14 @@ export const make = (
     // Built here, not at module load: this module and TokenStore.ts import each other.
     const decodeStored = Schema.decodeUnknownOption(StoredToken)
     const encodeStored = Schema.encodeSync(StoredToken)
+    // What was warned about, so a corrupt file read again (every save reads first) warns once.
+    const warned = new Set<string>()
+    const warnOnce = (key: string, message: string) =>
+      Effect.suspend(() => {
+        if (warned.has(key)) return Effect.void
+        warned.add(key)
+        return Effect.logWarning(message)
+      })
 
     const readAll: Effect.Effect<Record<string, unknown>, TokenStoreError> = fs.readFileString(path).pipe(
       Effect.map((text): Record<string, unknown> | undefined => {
@@ -42,11 +53,13 @@ export const make = (
           return undefined
         }
       }),
-      Effect.flatMap((entries) =>
-        entries === undefined
-          ? Effect.as(Effect.logWarning(`monta-auth: ignoring the token file ${path}: it is not a JSON object`), {})
-          : Effect.succeed(entries)
-      ),
+      Effect.flatMap((entries) => {
+        if (entries !== undefined) {
+          warned.delete("file")
+          return Effect.succeed(entries)
+        }
+        return Effect.as(warnOnce("file", `monta-auth: ignoring the token file ${path}: it is not a JSON object`), {})
+      }),
       Effect.catchIf(
         (error) => error._tag === "SystemError" && error.reason === "NotFound",
         () => Effect.succeed({})
@@ -58,8 +71,15 @@ export const make = (
       Effect.suspend(() => {
         if (!Object.prototype.hasOwnProperty.call(entries, clientId)) return Effect.succeed(Option.none<StoredToken>())
         const decoded = decodeStored(entries[clientId]).pipe(Option.filter((token) => token.clientId === clientId))
-        return Option.isSome(decoded) ? Effect.succeed(decoded) : Effect.as(
-          Effect.logWarning(`monta-auth: ignoring the stored token of ${clientId} in ${path}: it does not decode`),
+        if (Option.isSome(decoded)) {
+          warned.delete(`entry:${clientId}`)
+          return Effect.succeed(decoded)
+        }
+        return Effect.as(
+          warnOnce(
+            `entry:${clientId}`,
+            `monta-auth: ignoring the stored token of ${clientId} in ${path}: it does not decode`
+          ),
           Option.none<StoredToken>()
         )
       })
@@ -68,6 +88,8 @@ export const make = (
       Effect.gen(function*() {
         const suffix = yield* Random.nextIntBetween(0, 2 ** 31 - 1)
         const temp = `${path}.${suffix.toString(36)}.tmp`
+        const directory = directoryOf(path)
+        if (directory !== "") yield* fs.makeDirectory(directory, { recursive: true, mode: 0o700 })
         const write = Effect.gen(function*() {
           yield* fs.writeFileString(temp, JSON.stringify(entries, null, 2), { mode: 0o600 })
           yield* fs.chmod(temp, 0o600)
