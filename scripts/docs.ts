@@ -1,5 +1,5 @@
 /**
- * `pnpm docs`: the API reference of every package, from the JSDoc of `src/index.ts` and what it
+ * `pnpm docs:api` (not `pnpm docs`, which is a pnpm command of its own): the API reference of every package, from the JSDoc of `src/index.ts` and what it
  * exports, into `docs/api` (HTML; open `docs/api/index.html`). Options are in `typedoc.json`.
  * Exits non-zero when TypeDoc reports an error (or any warning with `--strict`).
  */
