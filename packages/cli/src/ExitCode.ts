@@ -33,7 +33,7 @@ export const ExitCode = {
   CredentialsRefused: 3,
   /** The API could not be reached or kept failing (connection, timeout, 5xx, 429) after retries. */
   Unavailable: 4,
-  /** Anything else: an answer that is not what the API promises, another HTTP error, the token cache. */
+  /** Anything else: an answer that is not what the API promises, another HTTP error. */
   Failure: 5,
   /** Stopped by SIGINT or SIGTERM. */
   Interrupted: 130

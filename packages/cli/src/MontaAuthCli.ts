@@ -9,6 +9,7 @@ import * as Command from "@effect/cli/Command"
 import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
@@ -26,12 +27,20 @@ export const cliVersion = "0.1.0"
 
 const oneLine = (text: string) => text.replace(/\s*\n\s*/g, " ").trim()
 
-// Warnings of the libraries (a token cache that cannot be written, ...) go to stderr on one line,
-// so stdout holds only the command's output (`$(monta-auth token)` stays a token).
-const stderrLogger = Logger.make(({ logLevel, message }) => {
-  const text = Array.isArray(message) ? message.map(String).join(" ") : String(message)
-  process.stderr.write(`monta-auth: ${logLevel.label.toLowerCase()}: ${oneLine(text).replace(/^monta-auth: /, "")}\n`)
-})
+// Warnings of the libraries (a token cache that cannot be read or written, ...) go to stderr on one
+// line, so stdout holds only the command's output (`$(monta-auth token)` stays a token). A run prints
+// each line once: the token cache is read on load and again before each save, and one warning about
+// one corrupt file is enough.
+const stderrLogger = () => {
+  const printed = new Set<string>()
+  return Logger.make(({ logLevel, message }) => {
+    const text = Array.isArray(message) ? message.map(String).join(" ") : String(message)
+    const line = `monta-auth: ${logLevel.label.toLowerCase()}: ${oneLine(text).replace(/^monta-auth: /, "")}`
+    if (printed.has(line)) return
+    printed.add(line)
+    process.stderr.write(`${line}\n`)
+  })
+}
 
 /**
  * The command line of `monta-auth`.
@@ -86,7 +95,7 @@ export class MontaAuthCli {
           ExitCode.Failure
         )
       }),
-      Effect.provide(Logger.replace(Logger.defaultLogger, stderrLogger)),
+      Effect.provide(Layer.suspend(() => Logger.replace(Logger.defaultLogger, stderrLogger()))),
       Logger.withMinimumLogLevel(LogLevel.Warning),
       (effect) => Effect.flatMap(Effect.console, (console) => Effect.withConsole(effect, Style.plainWhenPiped(console)))
     )

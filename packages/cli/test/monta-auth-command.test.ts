@@ -1,7 +1,7 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { MontaFake } from "@monta-auth/testing"
 import * as Effect from "effect/Effect"
-import { mkdtempSync, statSync } from "node:fs"
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { ExitCode } from "../src/index.js"
@@ -42,6 +42,60 @@ describe("monta-auth (the real binary against MontaFake on localhost)", () => {
           const counters = yield* fake.counters
           assert.strictEqual(counters.tokenRequests, 1, "the second call asked for a new token")
           assert.strictEqual(counters.refreshRequests, 0)
+        }),
+      { timeout: 180_000 }
+    )
+
+    it.effect(
+      "§8 --token-cache in a folder that does not exist yet: the folder is created, the second call reuses the token",
+      () =>
+        Effect.gen(function*() {
+          const fake = yield* MontaFake
+          yield* fake.resetJournal
+          const cache = join(mkdtempSync(join(tmpdir(), "monta-auth-cli-")), "missing-dir", "cache.json")
+          const first = yield* runCli(["token", "--token-cache", cache], envOf(fake))
+          assert.strictEqual(first.code, ExitCode.Ok, first.stderr)
+          assert.strictEqual(first.stderr, "", "the token was not cached")
+          const second = yield* runCli(["token", "--token-cache", cache], envOf(fake))
+          assert.strictEqual(second.code, ExitCode.Ok, second.stderr)
+          assert.strictEqual(second.stdout, first.stdout)
+          assert.strictEqual((yield* fake.counters).tokenRequests, 1, "the second call asked for a new token")
+        }),
+      { timeout: 180_000 }
+    )
+
+    it.effect(
+      "§8 a token cache that is corrupt or cannot be written is one warning on stderr, never a failure (exit 0)",
+      () =>
+        Effect.gen(function*() {
+          const fake = yield* MontaFake
+          const dir = mkdtempSync(join(tmpdir(), "monta-auth-cli-"))
+          const corrupt = join(dir, "corrupt.json")
+          writeFileSync(corrupt, "{ not json", { mode: 0o600 })
+          const notAFolder = join(dir, "a-file")
+          writeFileSync(notAFolder, "")
+          const [ignored, unwritable] = yield* Effect.all([
+            runCli(["token", "--token-cache", corrupt], envOf(fake)),
+            runCli(["token", "--token-cache", join(notAFolder, "cache.json")], envOf(fake, team))
+          ], { concurrency: "unbounded" })
+
+          // The corrupt file is ignored (once, though it is read on load and before the save) and
+          // replaced by the new pair.
+          assert.strictEqual(ignored.code, ExitCode.Ok, ignored.stderr)
+          assert.strictEqual(
+            ignored.stderr,
+            `monta-auth: warn: ignoring the token file ${corrupt}: it is not a JSON object\n`
+          )
+          const demoTokens = (yield* fake.tokensOf(demo.clientId)).map((pair) => pair.accessToken)
+          assert.include(demoTokens, ignored.stdout.trimEnd())
+          assert.include(readFileSync(corrupt, "utf8"), ignored.stdout.trimEnd())
+
+          // A cache that cannot be read or written: the token lives in memory for this call only.
+          assert.strictEqual(unwritable.code, ExitCode.Ok, unwritable.stderr)
+          assert.isTrue(oneLine(unwritable.stderr), unwritable.stderr)
+          assert.match(unwritable.stderr, /^monta-auth: warn: token store .* failed, keeping the token in memory/)
+          const teamTokens = (yield* fake.tokensOf(team.clientId)).map((pair) => pair.accessToken)
+          assert.include(teamTokens, unwritable.stdout.trimEnd())
         }),
       { timeout: 180_000 }
     )
@@ -134,30 +188,37 @@ describe("monta-auth (the real binary against MontaFake on localhost)", () => {
   })
 
   layer(MontaFake.layer(), { excludeTestServices: true })((it) => {
-    it.effect("§8 --help on the command and on every subcommand", () =>
-      Effect.gen(function*() {
-        const commands = ["token", "me", "check", "fake-server"]
-        const [root, ...subcommands] = yield* Effect.all(
-          [runCli(["--help"]), ...commands.map((command) => runCli([command, "--help"]))],
-          { concurrency: "unbounded" }
-        )
-        assert.strictEqual(root!.code, ExitCode.Ok)
-        for (const command of commands) assert.include(root!.stdout, `- ${command}`)
-        subcommands.forEach((result, i) => {
-          assert.strictEqual(result.code, ExitCode.Ok, result.stderr)
-          assert.include(result.stdout, `$ ${commands[i]}`)
-        })
-        assert.include(subcommands[0]!.stdout, "--token-cache")
-        assert.include(subcommands[3]!.stdout, "--port")
-        // Piped output (as here) has no colour codes, in the help or in a usage error.
-        const usage = yield* runCli(["bogus"])
-        for (const result of [root!, ...subcommands, usage]) {
-          assert.notInclude(result.stdout + result.stderr, "\u001b[")
-        }
-      }), { timeout: 180_000 })
+    it.effect(
+      "§8 --help on the command and on every subcommand, with the defaults of --timeout and --port",
+      () =>
+        Effect.gen(function*() {
+          const commands = ["token", "me", "check", "fake-server"]
+          const [root, ...subcommands] = yield* Effect.all(
+            [runCli(["--help"]), ...commands.map((command) => runCli([command, "--help"]))],
+            { concurrency: "unbounded" }
+          )
+          assert.strictEqual(root!.code, ExitCode.Ok)
+          for (const command of commands) assert.include(root!.stdout, `- ${command}`)
+          subcommands.forEach((result, i) => {
+            assert.strictEqual(result.code, ExitCode.Ok, result.stderr)
+            assert.include(result.stdout, `$ ${commands[i]}`)
+          })
+          assert.include(subcommands[0]!.stdout, "--token-cache")
+          assert.include(subcommands[3]!.stdout, "--port")
+          // Defaults are in the help: `withDefault` alone does not show them.
+          assert.match(subcommands[0]!.stdout, /--timeout integer\s+An integer\.\s+Seconds .*Default: 15\./)
+          assert.match(subcommands[3]!.stdout, /--port integer\s+An integer\.\s+The port .*Default: 4545\./)
+          // Piped output (as here) has no colour codes, in the help or in a usage error.
+          const usage = yield* runCli(["bogus"])
+          for (const result of [root!, ...subcommands, usage]) {
+            assert.notInclude(result.stdout + result.stderr, "\u001b[")
+          }
+        }),
+      { timeout: 180_000 }
+    )
 
     it.effect(
-      "§8 fake-server --port 0 prints its URL and the demo credentials, and serves them",
+      "§8 fake-server --port 0 prints its URL and the demo credentials, serves them, and exits 130 on Ctrl-C",
       () =>
         Effect.gen(function*() {
           const started = yield* startCli(["fake-server", "--port", "0"], /Ctrl-C/)
@@ -170,6 +231,9 @@ describe("monta-auth (the real binary against MontaFake on localhost)", () => {
             MONTA_CLIENT_SECRET: demo.clientSecret
           })
           assert.strictEqual(me.code, ExitCode.Ok, me.stderr)
+          const stopped = yield* started.interrupt
+          assert.strictEqual(stopped.code, ExitCode.Interrupted, stopped.stderr)
+          assert.strictEqual(stopped.stderr, "")
         }).pipe(Effect.scoped),
       { timeout: 180_000 }
     )

@@ -31,21 +31,52 @@ export const runCli = (args: ReadonlyArray<string>, env: Record<string, string> 
     return Effect.sync(() => child.kill())
   })
 
-/** Starts `monta-auth ...args` and succeeds with the first stdout match of `pattern`; killed with the scope. */
+/** A `monta-auth` started by `startCli`. */
+export interface StartedCli {
+  /** The first stdout match of the pattern given to `startCli`. */
+  readonly match: RegExpMatchArray
+  /** Everything on stdout so far. */
+  readonly output: () => string
+  /** Sends SIGINT (Ctrl-C) and succeeds with the exit code and output once the process has exited. */
+  readonly interrupt: Effect.Effect<CliResult>
+}
+
+/**
+ * Starts `monta-auth ...args` and succeeds once its stdout matches `pattern`; a process still running
+ * when the scope closes gets SIGINT.
+ */
 export const startCli = (args: ReadonlyArray<string>, pattern: RegExp) =>
   Effect.acquireRelease(
-    Effect.sync(() =>
-      spawn(process.execPath, [bin, ...args], { env: environment({}), stdio: ["ignore", "pipe", "pipe"] })
-    ),
-    (child) => Effect.sync(() => child.kill("SIGINT"))
-  ).pipe(Effect.flatMap((child) =>
-    Effect.async<{ readonly match: RegExpMatchArray; readonly output: () => string }, Error>((resume) => {
+    Effect.sync(() => {
+      const child = spawn(process.execPath, [bin, ...args], { env: environment({}), stdio: ["ignore", "pipe", "pipe"] })
       let stdout = ""
-      child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-        stdout += chunk
-        const match = stdout.match(pattern)
-        if (match !== null) resume(Effect.succeed({ match, output: () => stdout }))
+      let stderr = ""
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk))
+      child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk))
+      const closed = new Promise<CliResult>((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })))
+      return { child, closed, stdout: () => stdout }
+    }),
+    ({ child }) => Effect.sync(() => child.exitCode === null && child.signalCode === null && child.kill("SIGINT"))
+  ).pipe(Effect.flatMap(({ child, closed, stdout }) =>
+    Effect.async<StartedCli, Error>((resume) => {
+      const started = (match: RegExpMatchArray): StartedCli => ({
+        match,
+        output: stdout,
+        interrupt: Effect.suspend(() => {
+          child.kill("SIGINT")
+          return Effect.promise(() => closed)
+        })
       })
-      child.on("close", (code) => resume(Effect.fail(new Error(`exited with ${code} before printing ${pattern}`))))
+      const onData = () => {
+        const match = stdout().match(pattern)
+        if (match !== null) {
+          child.stdout.off("data", onData)
+          resume(Effect.succeed(started(match)))
+        }
+      }
+      child.stdout.on("data", onData)
+      void closed.then((result) =>
+        resume(Effect.fail(new Error(`exited with ${result.code} before printing ${pattern}: ${result.stderr}`)))
+      )
     })
   ))

@@ -32,6 +32,9 @@ import * as Style from "./style.js"
 // options shared by the commands that talk to the API
 // ---------------------------------------------------------------------------------------------
 
+/** `--timeout` when not given, in seconds; the help shows it (`withDefault` alone does not). */
+const defaultTimeoutSeconds = 15
+
 const connection = {
   clientId: Options.text("client-id").pipe(
     Options.withDescription("The API client id. Default: the MONTA_CLIENT_ID variable."),
@@ -55,8 +58,10 @@ const connection = {
     Options.optional
   ),
   timeout: Options.integer("timeout").pipe(
-    Options.withDescription("Seconds to keep retrying an API that is unreachable or failing (5xx, 429)."),
-    Options.withDefault(15)
+    Options.withDescription(
+      `Seconds to keep retrying an API that is unreachable or failing (5xx, 429). Default: ${defaultTimeoutSeconds}.`
+    ),
+    Options.withDefault(defaultTimeoutSeconds)
   )
 }
 
@@ -244,10 +249,13 @@ const check = Command.make(
 // fake-server
 // ---------------------------------------------------------------------------------------------
 
+/** `fake-server --port` when not given; the help shows it. */
+const defaultPort = 4545
+
 const fakeOptions = {
   port: Options.integer("port").pipe(
-    Options.withDescription("The port on 127.0.0.1; 0 picks a free one."),
-    Options.withDefault(4545)
+    Options.withDescription(`The port on 127.0.0.1; 0 picks a free one. Default: ${defaultPort}.`),
+    Options.withDefault(defaultPort)
   ),
   accessTokenLifetime: Options.integer("access-token-lifetime").pipe(
     Options.withDescription("Seconds an access token lives (default 3600): make it short to watch refreshes."),
@@ -318,7 +326,7 @@ export const command = Command.make("monta-auth").pipe(
   Command.withDescription(
     "Tokens for scripts, credential checks and a local fake of the Monta Partner API. " +
       "Exit codes: 0 ok, 1 scope missing, 2 usage or configuration, 3 credentials refused, " +
-      "4 API unreachable or failing, 5 other error."
+      "4 API unreachable or failing, 5 other error, 130 interrupted."
   ),
   Command.withSubcommands([token, me, check, fakeServer])
 )
