@@ -1,4 +1,5 @@
 import { assert, describe, layer } from "@effect/vitest"
+import type { Scope } from "@monta-auth/schema"
 import { MontaFake } from "@monta-auth/testing"
 import * as Effect from "effect/Effect"
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs"
@@ -127,6 +128,30 @@ describe("monta-auth (the real binary against MontaFake on localhost)", () => {
             rateLimitIntervalInSeconds: 60,
             scopes: ["charge-points:read", "wallet-transactions:read"]
           })
+        }),
+      { timeout: 180_000 }
+    )
+
+    it.effect(
+      "§8 me lists scopes this version does not understand apart, and check never counts them as granted",
+      () =>
+        Effect.gen(function*() {
+          const fake = yield* MontaFake
+          const future = {
+            clientId: "future-client-id",
+            clientSecret: "future-client-secret",
+            // A permission and an entity shape that a later Monta API might send.
+            scopes: ["charge-points:read", "charge-points:admin", "Ocpp_Logs:read"] as Array<Scope>
+          }
+          yield* fake.addConsumer(future)
+          const [table, check] = yield* Effect.all([
+            runCli(["me"], envOf(fake, future)),
+            runCli(["check", "charge-points:write"], envOf(fake, future))
+          ], { concurrency: "unbounded" })
+          assert.strictEqual(table.code, ExitCode.Ok, table.stderr)
+          assert.match(table.stdout, /Scopes\s+charge-points:read\n/)
+          assert.match(table.stdout, /Not understood\s+charge-points:admin\n\s+Ocpp_Logs:read\n/)
+          assert.strictEqual(check.code, ExitCode.ScopeMissing, check.stderr)
         }),
       { timeout: 180_000 }
     )

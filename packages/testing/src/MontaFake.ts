@@ -21,7 +21,8 @@ import * as internalServer from "./internal/server.js"
 /**
  * A credential the fake knows: what `POST /auth/token` accepts and what `GET /auth/me` reports.
  * Omitted fields default to the demo consumer's values (operator 42, no team restriction,
- * `all:delete`, 1000 requests per 600 s).
+ * `all:delete`, 1000 requests per 600 s). `/auth/me` sends `scopes` as given, so a test may add
+ * (with a cast) a scope a later API could send (`"charge-points:admin"`): it grants nothing here.
  *
  * @since 0.1.0
  * @category models

@@ -178,6 +178,14 @@ const me = Command.make(
           ["Teams", info.teamIds.length === 0 ? "every team of the operator" : info.teamIds.join(", ")],
           ["Rate limit", `${info.rateLimit} requests per ${Style.seconds(info.rateLimitIntervalInSeconds)}`],
           ["Scopes", info.scopes.length === 0 ? Style.dim("none") : info.scopes.join("\n")],
+          ...(info.unrecognizedScopes.length === 0 ? [] : [
+            [
+              "Not understood",
+              `${info.unrecognizedScopes.join("\n")}\n${
+                Style.dim("(granted by the server; this version grants nothing by them)")
+              }`
+            ] as const
+          ]),
           ["Token", formatUntil(current.expiresAt, now)],
           ["API", resolved.baseUrl]
         ]))
