@@ -12,6 +12,7 @@ import * as Effect from "effect/Effect"
 import { identity } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
+import type * as MetricLabel from "effect/MetricLabel"
 import * as Option from "effect/Option"
 import type * as ParseResult from "effect/ParseResult"
 import * as Random from "effect/Random"
@@ -24,7 +25,7 @@ import type { InvalidOptions, TokenError } from "../MontaError.js"
 import { MontaApiError } from "../MontaError.js"
 import type * as Api from "../MontaHttpClient.js"
 import { MontaHttpClient } from "../MontaHttpClient.js"
-import { MontaRateLimiter } from "../MontaRateLimiter.js"
+import { MontaRateLimiter, type RateLimitPermit } from "../MontaRateLimiter.js"
 import { layerMemory as rateLimiterLayerMemory } from "./montaRateLimiter.js"
 import { parseRateLimitHeaders } from "./montaRateLimitHeaders.js"
 
@@ -39,13 +40,15 @@ export const httpRequests = Metric.counter("monta_http_requests", {
 })
 
 const httpRequestsByStatus = new Map<string, Metric.Metric.Counter<number>>()
-const countRequest = (status: string) => {
+const noLabels: ReadonlyArray<MetricLabel.MetricLabel> = []
+// Counted in place (no effect of its own): every request passes here.
+const countRequest = (status: string): void => {
   let counter = httpRequestsByStatus.get(status)
   if (counter === undefined) {
     counter = Metric.tagged(httpRequests, "status", status)
     httpRequestsByStatus.set(status, counter)
   }
-  return Metric.increment(counter)
+  counter.unsafeUpdate(1, noLabels)
 }
 
 const httpRetries = Metric.counter("monta_http_retries", {
@@ -177,10 +180,15 @@ export const make = (
     const send = (request: HttpClientRequest.HttpClientRequest, token: Redacted.Redacted<string>) =>
       http.execute(HttpClientRequest.bearerToken(request, token)).pipe(
         withTimeout(request),
-        Effect.matchEffect({
-          onFailure: (error) => Effect.as(countRequest("error"), { _tag: "Failure", error } as Outcome),
-          onSuccess: (response) =>
-            Effect.as(countRequest(String(response.status)), { _tag: "Response", response } as Outcome)
+        Effect.match({
+          onFailure: (error): Outcome => {
+            countRequest("error")
+            return { _tag: "Failure", error }
+          },
+          onSuccess: (response): Outcome => {
+            countRequest(String(response.status))
+            return { _tag: "Response", response }
+          }
         })
       )
 
@@ -217,7 +225,22 @@ export const make = (
       return undefined
     }
 
-    const run = (request: HttpClientRequest.HttpClientRequest) =>
+    // One attempt: a permit of the budget (H3), the current token, the request.
+    interface Attempt {
+      readonly permit: RateLimitPermit
+      readonly token: Redacted.Redacted<string>
+      readonly outcome: Outcome
+    }
+    const attempt = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<Attempt, Api.MontaHttpClientError> =>
+      Effect.flatMap(limiter.take(takeOptions), (permit) =>
+        Effect.flatMap(
+          Effect.tapError(auth.accessToken, () => limiter.observe(permit, noResponse)),
+          (token) => Effect.map(send(request, token), (outcome): Attempt => ({ permit, token, outcome }))
+        ))
+
+    // What follows an attempt that did not succeed at once: re-authentication, 429 pauses and
+    // transient retries, each bounded.
+    const recover = (request: HttpClientRequest.HttpClientRequest, first: Attempt) =>
       Effect.gen(function*() {
         const idempotent = idempotentMethods.has(request.method)
         let retries = 0
@@ -234,10 +257,9 @@ export const make = (
             const delay = yield* backoff(retries, hintMillis)
             return now + delay - firstFailureAt > retry.maxElapsed ? undefined : delay
           })
+        let current = first
         while (true) {
-          const permit = yield* limiter.take(takeOptions)
-          const token = yield* Effect.tapError(auth.accessToken, () => limiter.observe(permit, noResponse))
-          const outcome = yield* send(request, token)
+          const { outcome, permit, token } = current
           if (outcome._tag === "Failure") {
             yield* limiter.observe(permit, noResponse)
             // H5: a transport failure is retried for idempotent methods, or when nothing was sent.
@@ -247,6 +269,7 @@ export const make = (
             yield* Metric.increment(Metric.tagged(httpRetries, "reason", "transport"))
             retries++
             yield* Effect.sleep(Duration.millis(delay))
+            current = yield* attempt(request)
             continue
           }
           const response = outcome.response
@@ -259,6 +282,7 @@ export const make = (
             yield* discard(response)
             yield* auth.invalidate(token)
             yield* Metric.increment(Metric.tagged(httpRetries, "reason", "401"))
+            current = yield* attempt(request)
             continue
           }
           if (status === 429 && limited < max429Retries) {
@@ -267,6 +291,7 @@ export const make = (
             limited++
             yield* discard(response)
             yield* Metric.increment(Metric.tagged(httpRetries, "reason", "429"))
+            current = yield* attempt(request)
             continue
           }
           // H5: 408 and 5xx are retried for idempotent methods only; anything else is final (H4).
@@ -276,7 +301,18 @@ export const make = (
           yield* Metric.increment(Metric.tagged(httpRetries, "reason", String(status)))
           retries++
           yield* Effect.sleep(Duration.millis(delay))
+          current = yield* attempt(request)
         }
+      })
+
+    // The common case, a 2xx at the first attempt, takes no loop and no generator.
+    const run = (request: HttpClientRequest.HttpClientRequest) =>
+      Effect.flatMap(attempt(request), (first) => {
+        const outcome = first.outcome
+        if (outcome._tag === "Response" && outcome.response.status >= 200 && outcome.response.status < 300) {
+          return Effect.as(limiter.observe(first.permit, outcome.response), outcome.response)
+        }
+        return recover(request, first)
       })
 
     // Tracing is the platform client's: one client span per attempt (method, URL, status, headers

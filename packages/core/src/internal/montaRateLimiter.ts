@@ -123,6 +123,7 @@ export const make = (options: {
   Effect.gen(function*() {
     const store = yield* MontaRateLimiterStore
     const fallback = yield* makeStoreMemory
+    const clock = yield* Effect.clock
     const key = options.key
     const defaultMode = options.onRateLimit ?? "wait"
     const queue = yield* Effect.makeSemaphore(1)
@@ -157,35 +158,36 @@ export const make = (options: {
       operation: string,
       use: (store: Api.MontaRateLimiterStoreService) => Effect.Effect<A, Api.RateLimiterStoreError>
     ): Effect.Effect<A> => {
-      const fallbackUse = Effect.orDie(use(fallback))
-      const attempt = use(store).pipe(
+      const fallbackUse = Effect.suspend(() => Effect.orDie(use(fallback)))
+      const onStoreError = (error: Api.RateLimiterStoreError) =>
+        Effect.suspend(() => {
+          storeRetryAt = clock.unsafeCurrentTimeMillis() + storeRetryIntervalMillis
+          if (storeDown) return fallbackUse
+          storeDown = true
+          return Effect.logError(
+            `Rate-limit store ${operation} failed; counting in this process's memory until it is back`,
+            error
+          ).pipe(Effect.zipRight(fallbackUse))
+        })
+      if (!storeDown) return Effect.catchAll(use(store), onStoreError)
+      if (clock.unsafeCurrentTimeMillis() < storeRetryAt) return fallbackUse
+      return use(store).pipe(
         Effect.tap(() => {
           if (!storeDown) return Effect.void
           storeDown = false
           return Effect.logWarning("Rate-limit store is back; the shared budget is in use again")
         }),
-        Effect.catchAll((error) =>
-          Effect.flatMap(Clock.currentTimeMillis, (now) => {
-            storeRetryAt = now + storeRetryIntervalMillis
-            if (storeDown) return fallbackUse
-            storeDown = true
-            return Effect.logError(
-              `Rate-limit store ${operation} failed; counting in this process's memory until it is back`,
-              error
-            ).pipe(Effect.zipRight(fallbackUse))
-          })
-        )
+        Effect.catchAll(onStoreError)
       )
-      if (!storeDown) return attempt
-      return Effect.flatMap(Clock.currentTimeMillis, (now) => now < storeRetryAt ? fallbackUse : attempt)
     }
 
     const takeOnce = (current: Api.RateBudget, cost: number) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        withFallback("take", (store) =>
-          store.take({ key, budget: current, cost, now })).pipe(
-            Effect.map((result) => ({ result, now }))
-          ))
+      Effect.suspend(() => {
+        const now = clock.unsafeCurrentTimeMillis()
+        return withFallback("take", (store) => store.take({ key, budget: current, cost, now })).pipe(
+          Effect.map((result) => ({ result, now }))
+        )
+      })
 
     const permitOf = (result: Api.RateLimitTake, cost: number, current: Api.RateBudget): Api.RateLimitPermit => ({
       windowStart: result.windowStart,
@@ -244,8 +246,12 @@ export const make = (options: {
       }
     }
 
+    // Once calibrated with a known budget (every request after the first), a take is one store call.
+    const settledBudget: Effect.Effect<Api.RateBudget, TokenError | MontaApiError> = Effect.suspend(() =>
+      calibrated && learned !== undefined ? Effect.succeed(effective(learned)) : Effect.zipRight(calibrate, budget)
+    )
     const take: Api.MontaRateLimiterService["take"] = (takeOptions) =>
-      Effect.flatMap(Effect.zipRight(calibrate, budget), (current) => {
+      Effect.flatMap(settledBudget, (current) => {
         const cost = Math.min(Math.max(1, takeOptions?.cost ?? 1), current.limit)
         const mode = takeOptions?.onExceeded ?? defaultMode
         if (mode === "wait" && waiting > 0) {
@@ -303,8 +309,7 @@ export const make = (options: {
 
     const pause: Api.MontaRateLimiterService["pause"] = (duration, reason) =>
       Effect.gen(function*() {
-        const current = yield* Effect.orElseSucceed(budget, () =>
-          undefined)
+        const current = yield* Effect.orElseSucceed(budget, () => undefined)
         if (current === undefined) return
         const now = yield* Clock.currentTimeMillis
         yield* pauseUntil(now + Duration.toMillis(duration), now, current, reason)
@@ -337,17 +342,17 @@ export const make = (options: {
         }
         if (permit === undefined) return Effect.void
         if (headers.fairUse) {
-          return Effect.flatMap(Clock.currentTimeMillis, (now) =>
-            withFallback("correct", (store) =>
-              store.correct({
-                key,
-                budget: permit.budget,
-                windowStart: permit.windowStart,
-                used: 0,
-                refund: permit.cost,
-                resetsAt: undefined,
-                now
-              })))
+          const now = clock.unsafeCurrentTimeMillis()
+          return withFallback("correct", (store) =>
+            store.correct({
+              key,
+              budget: permit.budget,
+              windowStart: permit.windowStart,
+              used: 0,
+              refund: permit.cost,
+              resetsAt: undefined,
+              now
+            }))
         }
         if (headers.remaining === undefined) return Effect.void
         // A budget of our own (options) on another window than the server's: the server's figures
@@ -358,30 +363,30 @@ export const make = (options: {
         const limit = aligned ? headers.quota ?? permit.budget.limit : permit.budget.limit
         const used = aligned ? Math.max(0, limit - headers.remaining) : limit
         const countedLocally = permit.budget.limit - permit.remaining
-        return Effect.flatMap(Clock.currentTimeMillis, (now) => {
-          let resetsAt: number | undefined
-          if (!aligned && headers.resetsInSeconds !== undefined) {
-            resetsAt = now + headers.resetsInSeconds * 1000 +
-              (Number.isInteger(headers.resetsInSeconds) ? headerGranularityMillis : 0)
-          } else if (headers.resetsInSeconds !== undefined) {
-            const exact = now + headers.resetsInSeconds * 1000
-            const slack = Number.isInteger(headers.resetsInSeconds) ? headerGranularityMillis : 0
-            // Within the header's precision the local end (the send time of the window's first
-            // request) is the better estimate; further off, the server's window wins, rounded late.
-            if (permit.resetsAt < exact - slack || permit.resetsAt > exact + slack) resetsAt = exact + slack
-          }
-          if (used <= countedLocally && resetsAt === undefined) return Effect.void
-          return withFallback("correct", (store) =>
-            store.correct({
-              key,
-              budget: permit.budget,
-              windowStart: permit.windowStart,
-              used,
-              refund: 0,
-              resetsAt,
-              now
-            }))
-        })
+        // Synchronous: on the common path (the server agrees with the local count) nothing runs.
+        const now = clock.unsafeCurrentTimeMillis()
+        let resetsAt: number | undefined
+        if (!aligned && headers.resetsInSeconds !== undefined) {
+          resetsAt = now + headers.resetsInSeconds * 1000 +
+            (Number.isInteger(headers.resetsInSeconds) ? headerGranularityMillis : 0)
+        } else if (headers.resetsInSeconds !== undefined) {
+          const exact = now + headers.resetsInSeconds * 1000
+          const slack = Number.isInteger(headers.resetsInSeconds) ? headerGranularityMillis : 0
+          // Within the header's precision the local end (the send time of the window's first
+          // request) is the better estimate; further off, the server's window wins, rounded late.
+          if (permit.resetsAt < exact - slack || permit.resetsAt > exact + slack) resetsAt = exact + slack
+        }
+        if (used <= countedLocally && resetsAt === undefined) return Effect.void
+        return withFallback("correct", (store) =>
+          store.correct({
+            key,
+            budget: permit.budget,
+            windowStart: permit.windowStart,
+            used,
+            refund: 0,
+            resetsAt,
+            now
+          }))
       })
 
     return MontaRateLimiter.of({ key, budget, take, observe, pause })
