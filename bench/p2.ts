@@ -8,7 +8,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { MontaAuth, StoredToken, TokenStore } from "@monta-auth/core"
 import { TokenPair } from "@monta-auth/schema"
-import { type ConsumerInput, MontaFake } from "@monta-auth/testing"
+import { MontaFake } from "@monta-auth/testing"
 import * as DateTime from "effect/DateTime"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
@@ -16,20 +16,13 @@ import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import { benchConsumer } from "./consumer.js"
 import type { Bench, Row } from "./lib.js"
 import { authOptions, median, millisSince } from "./support.js"
 
 const callers = 10_000
 const samples = 3
 const roundTrips = 9
-
-/** A consumer whose budget never runs out during a benchmark. */
-export const benchConsumer: ConsumerInput = {
-  clientId: "bench-client-id",
-  clientSecret: "bench-client-secret",
-  rateLimit: 1_000_000_000,
-  rateLimitIntervalInSeconds: 600
-}
 
 /**
  * A memory store holding a pair whose access and refresh tokens both expired an hour ago (what a

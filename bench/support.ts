@@ -8,6 +8,8 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
+import { spawn } from "node:child_process"
+import { fileURLToPath } from "node:url"
 import { freePort, startRedisServer, stopRedisServer } from "../packages/redis/test/support/redis-server.js"
 
 /** MontaAuth options for a consumer of the fake at `baseUrl` (default: the in-memory fake). */
@@ -131,3 +133,27 @@ export class ManualClock implements Clock.Clock {
     })
   }
 }
+
+/**
+ * MontaFake served on 127.0.0.1 by a process of its own (`fake-process.ts`), as a real server is:
+ * it does not share this process's event loop. Resolves with its base URL and a `stop`.
+ */
+export const startFakeProcess = (): Promise<{ readonly baseUrl: string; readonly stop: () => Promise<void> }> =>
+  new Promise((resolve, reject) => {
+    const script = fileURLToPath(new URL("./fake-process.ts", import.meta.url))
+    const child = spawn(process.execPath, ["--import", "tsx", script, "0"], { stdio: ["pipe", "pipe", "inherit"] })
+    let output = ""
+    const exited = new Promise<void>((done) => child.once("exit", () => done()))
+    const stop = async () => {
+      child.stdin.end()
+      child.kill("SIGTERM")
+      await exited
+    }
+    child.once("error", reject)
+    child.once("exit", (code) => reject(new Error(`the fake's process exited (${code}) before it was ready`)))
+    child.stdout.on("data", (data: Buffer) => {
+      output += data.toString()
+      const ready = /ready (\d+)/.exec(output)
+      if (ready !== null) resolve({ baseUrl: `http://127.0.0.1:${ready[1]}/api/v1`, stop })
+    })
+  })
