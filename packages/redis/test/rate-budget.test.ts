@@ -1,10 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
 import { MontaRateLimiter, MontaRateLimiterStore, type MontaRateLimiterStoreService } from "@monta-auth/core"
+import * as ConfigError from "effect/ConfigError"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as TestClock from "effect/TestClock"
 import { RedisRateLimiterStore } from "../src/index.js"
-import { redisUrl, uniquePrefix } from "./support/fleet.js"
+import { adminRedis, redisUrl, uniquePrefix } from "./support/fleet.js"
 
 const budget = { limit: 20, window: Duration.minutes(10) }
 
@@ -102,5 +105,30 @@ describe("Redis rate budget", () => {
       assert.deepStrictEqual(fromRedis, fromMemory)
       assert.deepStrictEqual(fromRedis[0], { taken: true, windowStart: 1_000, resetsAt: 61_000, remaining: 2 })
       assert.deepStrictEqual(fromRedis[2], { taken: false, windowStart: 1_000, resetsAt: 61_000, remaining: 0 })
+    }))
+
+  it.scoped("layerConfig counts on the Redis of REDIS_URL, and fails with a ConfigError without it", () =>
+    Effect.gen(function*() {
+      const keyPrefix = uniquePrefix()
+      const small = { limit: 2, window: Duration.seconds(60) }
+      const takes = yield* Effect.flatMap(
+        MontaRateLimiterStore,
+        (store) =>
+          Effect.all(
+            Array.from({ length: 3 }, () => store.take({ key: "config-client", budget: small, cost: 1, now: 5_000 }))
+          )
+      ).pipe(
+        Effect.provide(RedisRateLimiterStore.layerConfig({ keyPrefix })),
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["REDIS_URL", redisUrl()]])))
+      )
+      assert.deepStrictEqual(takes.map((take) => take.taken), [true, true, false])
+      const redis = yield* adminRedis()
+      const window = yield* Effect.promise(() => redis.hgetall(RedisRateLimiterStore.key("config-client", keyPrefix)))
+      assert.deepStrictEqual(window, { start: "5000", end: "65000", count: "2" })
+      const missing = yield* Layer.build(RedisRateLimiterStore.layerConfig({ keyPrefix })).pipe(
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map())),
+        Effect.flip
+      )
+      assert.isTrue(ConfigError.isConfigError(missing))
     }))
 })

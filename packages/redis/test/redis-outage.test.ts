@@ -8,7 +8,8 @@ import * as Scope from "effect/Scope"
 import * as TestClock from "effect/TestClock"
 import { Redis } from "ioredis"
 import { RedisTokenStore } from "../src/index.js"
-import { isLiveAccessToken, startInstance, testKey, uniquePrefix } from "./support/fleet.js"
+import { adminRedis, dedicatedRedis, isLiveAccessToken, startInstance, testKey, uniquePrefix } from "./support/fleet.js"
+import { linesWith, withCapturedLogs } from "./support/logs.js"
 import { freePort, startRedisServer, stopRedisServer } from "./support/redis-server.js"
 
 const liveClock = Clock.make()
@@ -124,4 +125,52 @@ describe("Redis outage", () => {
       assert.strictEqual(rotated._tag, "TokenStoreError")
       assert.isFalse(refreshed)
     }))
+
+  it.scopedLive(
+    "F5: with Redis paused (slow), callers finish within the command timeout on local state, and the outage and the return are logged",
+    () =>
+      withCapturedLogs((logs) =>
+        Effect.gen(function*() {
+          // A Redis of its own: CLIENT PAUSE stops every client of the server.
+          const url = yield* dedicatedRedis
+          const keyPrefix = uniquePrefix()
+          const { auth, client } = yield* startInstance({
+            scope: yield* Effect.scope,
+            keyPrefix,
+            url,
+            redis: { commandTimeout: "200 millis" }
+          })
+          const first = yield* auth.current
+          assert.strictEqual(first.version, 1)
+          assert.strictEqual((yield* client.get("/charge-points?perPage=1")).status, 200)
+          const admin = yield* adminRedis(url)
+          // Redis answers nothing for 5 s; the callers below must not wait for it (200 ms per command).
+          yield* Effect.promise(() => admin.client("PAUSE", "5000", "ALL"))
+          const during = yield* Effect.gen(function*() {
+            yield* auth.invalidate()
+            const token = yield* auth.current
+            const response = yield* client.get("/charge-points?perPage=1")
+            return { token, status: response.status }
+          }).pipe(boundedInRealTime(2_500))
+          // On local state: a pair of its own (not stored), the request counted in this process.
+          assert.strictEqual(during.token.version, 2)
+          assert.isTrue(yield* isLiveAccessToken(during.token.accessToken))
+          assert.strictEqual(during.status, 200)
+          assert.lengthOf(linesWith(logs, "ERROR", "(token store) unavailable: Redis did not answer within 200ms"), 1)
+          assert.lengthOf(linesWith(logs, "ERROR", "(rate budget) unavailable: Redis did not answer within 200ms"), 1)
+          assert.lengthOf(linesWith(logs, "WARN", "is back"), 0)
+          // The admin connection's PING is held until the pause is over.
+          yield* Effect.promise(() => admin.ping()).pipe(boundedInRealTime(20_000))
+          yield* auth.invalidate()
+          const after = yield* auth.current
+          // Back on Redis: v1 was still stored; this instance writes over it, above the version it holds.
+          assert.strictEqual(after.version, 3)
+          const store = yield* RedisTokenStore.make({ url, keyPrefix, encryptionKey: testKey })
+          assert.strictEqual(Option.getOrThrow(yield* store.load(clientId)).version, 3)
+          assert.lengthOf(linesWith(logs, "WARN", "(token store) is back; rejoining the fleet"), 1)
+          assert.lengthOf(linesWith(logs, "ERROR", "(token store) unavailable"), 1)
+        })
+      ).pipe(Effect.provide(MontaFake.layerTest())),
+    60_000
+  )
 })

@@ -5,6 +5,8 @@ import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
@@ -12,6 +14,8 @@ import * as TestClock from "effect/TestClock"
 import { Redis } from "ioredis"
 import { RedisTokenStore, type RedisTokenStoreOptions } from "../src/index.js"
 import {
+  adminRedis,
+  dedicatedRedis,
   isValidAtFake,
   redisUrl,
   refreshWithFake,
@@ -191,4 +195,65 @@ describe("refresh lease", () => {
       assert.strictEqual(adopted.version, written.version)
       assert.deepStrictEqual(yield* authCalls, { token: 1, refresh: 0, rejected: 0 })
     }).pipe(Effect.provide(MontaFake.layerTest())))
+
+  it.scopedLive("F2: with the waiter's pub/sub subscription dead, the polling fallback adopts the new version", () =>
+    Effect.gen(function*() {
+      // A Redis of its own: the test refuses new connections, which must not hit other test files.
+      const url = yield* dedicatedRedis
+      const options = { url, keyPrefix: uniquePrefix(), encryptionKey: testKey }
+      const holder = yield* RedisTokenStore.make(options)
+      // Polls every 100 ms; without polling nothing would wake it before its 10-minute waitTimeout.
+      const waiter = yield* RedisTokenStore.make({
+        ...options,
+        pollInterval: "100 millis",
+        waitTimeout: "10 minutes",
+        maxWait: "10 minutes"
+      })
+      const admin = yield* adminRedis(url)
+      const clientList = Effect.promise(() => admin.client("LIST") as Promise<string>)
+      // Both stores' subscriptions are killed, and no new connection is let in, so they stay dead
+      // (ioredis keeps trying to reconnect and re-subscribe, refused: max number of clients reached).
+      const connected = (yield* clientList).trim().split("\n").length
+      yield* Effect.promise(() => admin.config("SET", "maxclients", String(connected - 2)))
+      assert.strictEqual(yield* Effect.promise(() => admin.client("KILL", "TYPE", "pubsub")), 2)
+      const subscriptions = Effect.map(Effect.promise(() => admin.call("PUBSUB", "NUMPAT")), Number)
+      assert.strictEqual(yield* subscriptions, 0)
+      const started = yield* Deferred.make<void>()
+      const go = yield* Deferred.make<void>()
+      const holding = yield* holder.rotate({
+        clientId,
+        seen: Option.none(),
+        accept: () => true,
+        refresh: (latest) =>
+          Deferred.succeed(started, undefined).pipe(
+            Effect.zipRight(Deferred.await(go)),
+            Effect.zipRight(refreshWithFake(latest))
+          )
+      }).pipe(Effect.fork)
+      yield* Deferred.await(started)
+      const waiting = yield* rotateLikeMontaAuth(waiter, Option.none()).pipe(Effect.fork)
+      // The waiter is waiting once its connection's last command is the lease check (EXISTS).
+      yield* clientList.pipe(
+        Effect.filterOrFail((list) => list.includes("cmd=exists")),
+        Effect.retry(Schedule.spaced("5 millis")),
+        Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => new Error("the waiter never waited") }),
+        Effect.orDie
+      )
+      yield* Deferred.succeed(go, undefined)
+      const written = yield* Fiber.join(holding)
+      // 100 polls' worth of slack, still a sixtieth of the waitTimeout.
+      const adopted = yield* Fiber.join(waiting).pipe(
+        Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => new Error("the waiter did not poll") }),
+        Effect.orDie
+      )
+      assert.strictEqual(adopted.version, written.version)
+      assert.strictEqual(accessOf(adopted), accessOf(written))
+      assert.deepStrictEqual(yield* authCalls, { token: 1, refresh: 0, rejected: 0 })
+      // The announcement of the write reached no one: no subscription came back meanwhile.
+      assert.strictEqual(yield* subscriptions, 0)
+    }).pipe(
+      // The killed subscriptions are logged as Redis unavailable (loudly, F5): not this test's point.
+      Logger.withMinimumLogLevel(LogLevel.None),
+      Effect.provide(MontaFake.layerTest())
+    ))
 })

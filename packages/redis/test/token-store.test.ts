@@ -1,14 +1,25 @@
 import { assert, describe, it } from "@effect/vitest"
 import { InvalidOptions, TokenStore, TokenStoreError } from "@monta-auth/core"
+import type { StoredToken } from "@monta-auth/core"
 import { MontaFake } from "@monta-auth/testing"
 import * as ConfigProvider from "effect/ConfigProvider"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { Redis } from "ioredis"
 import { RedisTokenStore } from "../src/index.js"
-import { redisUrl, rotateLikeMontaAuth, testKey, uniquePrefix } from "./support/fleet.js"
+import {
+  isValidAtFake,
+  redisUrl,
+  refreshWithFake,
+  rotateLikeMontaAuth,
+  testKey,
+  uniquePrefix
+} from "./support/fleet.js"
+import { linesWith, withCapturedLogs } from "./support/logs.js"
 
 const rawRedis = Effect.acquireRelease(
   Effect.sync(() => new Redis(redisUrl())),
@@ -55,6 +66,57 @@ describe("RedisTokenStore", () => {
       const after = yield* fake.counters
       assert.strictEqual(after.tokenRequests + after.refreshRequests, before.tokenRequests + before.refreshRequests)
     }).pipe(Effect.provide(MontaFake.layerTest())))
+
+  it.scoped("F1: compare-and-set: a version another instance stored during the holder's refresh is kept, the holder's write loses", () =>
+    withCapturedLogs((logs) =>
+      Effect.gen(function*() {
+        const keyPrefix = uniquePrefix()
+        const clientId = MontaFake.demoConsumer.clientId
+        const holder = yield* RedisTokenStore.make({ url: redisUrl(), keyPrefix, encryptionKey: testKey })
+        const other = yield* RedisTokenStore.make({ url: redisUrl(), keyPrefix, encryptionKey: testKey })
+        yield* rotateLikeMontaAuth(holder, Option.none())
+        const refreshing = yield* Deferred.make<void>()
+        const go = yield* Deferred.make<void>()
+        const holding = yield* holder.rotate({
+          clientId,
+          seen: Option.some(1),
+          accept: () => true,
+          refresh: (latest) =>
+            Deferred.succeed(refreshing, undefined).pipe(
+              Effect.zipRight(Deferred.await(go)),
+              Effect.zipRight(refreshWithFake(latest))
+            )
+        }).pipe(Effect.fork)
+        yield* Deferred.await(refreshing)
+        // The holder's lease lapses mid-refresh (as when its renewals fail): another instance takes
+        // it and stores v2 while the holder's refresh still runs.
+        const redis = yield* rawRedis
+        yield* Effect.promise(() => redis.del(RedisTokenStore.keys(clientId, keyPrefix).lease))
+        const newer = yield* rotateLikeMontaAuth(other, Option.some(1))
+        assert.strictEqual(newer.version, 2)
+        yield* Deferred.succeed(go, undefined)
+        const used = yield* Fiber.join(holding)
+        // The holder did get a pair of its own (/auth/refresh refused the spent v1 token, /auth/token
+        // answered), and its compare-and-set over v1 failed: v2 stays, and the holder uses it.
+        const counters = yield* Effect.flatMap(MontaFake, (fake) => fake.counters)
+        assert.deepStrictEqual(
+          { token: counters.tokenRequests, refresh: counters.refreshRequests, rejected: counters.rejectedRefreshes },
+          { token: 2, refresh: 2, rejected: 1 }
+        )
+        const accessOf = (token: StoredToken) => Redacted.value(token.pair.accessToken)
+        assert.strictEqual(used.version, 2)
+        assert.strictEqual(accessOf(used), accessOf(newer))
+        const stored = Option.getOrThrow(yield* other.load(clientId))
+        assert.strictEqual(stored.version, 2)
+        assert.strictEqual(accessOf(stored), accessOf(newer))
+        assert.strictEqual(
+          yield* Effect.promise(() => redis.hget(RedisTokenStore.keys(clientId, keyPrefix).token, "version")),
+          "2"
+        )
+        assert.isTrue(yield* isValidAtFake(used))
+        assert.lengthOf(linesWith(logs, "WARN", "another instance stored v2 of demo-client-id during our refresh"), 1)
+      })
+    ).pipe(Effect.provide(MontaFake.layerTest())))
 
   it.scoped("secrets at rest: with a key, Redis holds AES-256-GCM ciphertext, never a token", () =>
     Effect.gen(function*() {

@@ -4,7 +4,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type { Redis } from "ioredis"
-import { commandWith, makeClient } from "./connection.js"
+import { makeClient } from "./connection.js"
 
 /** Options of the Redis rate-limit store (mirrors the public `RedisRateLimiterStoreOptions`). */
 export interface RateStoreOptions {
@@ -78,18 +78,21 @@ interface RateCommands {
   ): Promise<number>
 }
 
-const command = commandWith((operation, detail) => new RateLimiterStoreError({ operation, detail }))
-
 /** Builds the Redis rate-limit store: one connection in the scope. */
 export const make = (options: RateStoreOptions): Effect.Effect<MontaRateLimiterStoreService, never, Scope.Scope> =>
   Effect.gen(function*() {
     const prefix = options.keyPrefix ?? "monta-auth:"
-    const commandTimeout = Duration.decode(options.commandTimeout ?? Duration.seconds(1))
-    const redis = (yield* makeClient({
-      url: options.url ?? "redis://127.0.0.1:6379",
-      commandTimeout,
-      connectTimeout: Duration.decode(options.connectTimeout ?? Duration.seconds(2))
-    }, "commands")) as Redis & RateCommands
+    const connection = yield* makeClient(
+      {
+        url: options.url ?? "redis://127.0.0.1:6379",
+        commandTimeout: Duration.decode(options.commandTimeout ?? Duration.seconds(1)),
+        connectTimeout: Duration.decode(options.connectTimeout ?? Duration.seconds(2))
+      },
+      { kind: "commands", name: "rate budget" },
+      (operation, detail) => new RateLimiterStoreError({ operation, detail })
+    )
+    const redis = connection.redis as Redis & RateCommands
+    const command = connection.run
     redis.defineCommand("rateTake", { numberOfKeys: 1, lua: TAKE })
     redis.defineCommand("rateCorrect", { numberOfKeys: 1, lua: CORRECT })
     const millis = (duration: Duration.Duration) => String(Duration.toMillis(duration))
@@ -97,7 +100,6 @@ export const make = (options: RateStoreOptions): Effect.Effect<MontaRateLimiterS
       take: ({ budget, cost, key, now }) =>
         command(
           "take",
-          commandTimeout,
           () =>
             redis.rateTake(
               rateKeyFor(prefix, key),
@@ -115,7 +117,7 @@ export const make = (options: RateStoreOptions): Effect.Effect<MontaRateLimiterS
           }))
         ),
       correct: ({ budget, key, now, refund, resetsAt, used, windowStart }) =>
-        command("correct", commandTimeout, () =>
+        command("correct", () =>
           redis.rateCorrect(
             rateKeyFor(prefix, key),
             String(now),

@@ -12,7 +12,7 @@ import type * as Scope from "effect/Scope"
 import type { Redis } from "ioredis"
 import { randomUUID } from "node:crypto"
 import type { RedisTokenStoreOptions } from "../RedisTokenStore.js"
-import { command, liveClock, makeClient } from "./connection.js"
+import { liveClock, makeClient } from "./connection.js"
 import type { Sealer } from "./sealing.js"
 import { aesGcm, plain } from "./sealing.js"
 
@@ -116,15 +116,20 @@ export const make = (options: StoreOptions): Effect.Effect<TokenStoreService, In
       commandTimeout,
       connectTimeout: Duration.decode(options.connectTimeout ?? defaults.connectTimeout)
     }
-    const redis = (yield* makeClient(connection, "commands")) as Redis & StoreCommands
+    const fail = (operation: string, detail: string) => new TokenStoreError({ operation, detail })
+    // Both connections open at once: with Redis down, the layer waits `connectTimeout` once, not twice.
+    const [commands, { redis: subscriber }] = yield* Effect.all([
+      makeClient(connection, { kind: "commands", name: "token store" }, fail),
+      makeClient(connection, { kind: "subscriber", name: "token store pub/sub" }, fail)
+    ], { concurrency: "unbounded" })
+    const redis = commands.redis as Redis & StoreCommands
     redis.defineCommand("casWrite", { numberOfKeys: 1, lua: CAS_WRITE })
     redis.defineCommand("leaseRelease", { numberOfKeys: 1, lua: LEASE_RELEASE })
     redis.defineCommand("leaseRenew", { numberOfKeys: 1, lua: LEASE_RENEW })
-    const run = <A>(operation: string, f: () => Promise<A>) => command(operation, commandTimeout, f)
+    const run = commands.run
 
     // Version announcements: one pattern subscription on a dedicated connection.
     const announcements = yield* PubSub.unbounded<string>()
-    const subscriber = yield* makeClient(connection, "subscriber")
     const channelPrefix = keysFor(prefix, "").channel
     subscriber.on("pmessage", (_pattern: string, channel: string) => {
       if (channel.startsWith(channelPrefix)) {
@@ -166,12 +171,26 @@ export const make = (options: StoreOptions): Effect.Effect<TokenStoreService, In
     const clear = (clientId: string): Effect.Effect<void, TokenStoreError> =>
       run("clear", () => redis.del(keysFor(prefix, clientId).token)).pipe(Effect.asVoid)
 
+    const versionOf = (token: Option.Option<StoredToken>) =>
+      Option.match(token, { onNone: () => 0, onSome: (stored) => stored.version })
+
+    const usable = <E, R>(
+      request: RotateRequest<E, R>,
+      latest: Option.Option<StoredToken>
+    ): latest is Option.Some<StoredToken> =>
+      Option.isSome(latest) &&
+      Option.match(request.seen, { onNone: () => true, onSome: (seen) => latest.value.version > seen }) &&
+      request.accept(latest.value)
+
     /**
-     * Writes the pair over the stored version `expected` with version `max(expected, floor) + 1`:
-     * never below a version an instance has seen (after a Redis restart lost the data, instances
-     * still adopt it). A conflict re-reads and writes over the newer one.
+     * Writes the pair by compare-and-set (F1) over the stored version `expected`, with version
+     * `max(expected, floor) + 1`: never below a version an instance has seen (after a Redis restart
+     * lost the data, instances still adopt it). When another instance stored a version meanwhile
+     * (our lease had lapsed), ours loses: the stored pair is returned if the request accepts it;
+     * only a stored pair it does not accept (or a deleted one) is written over.
      */
-    const write = (
+    const write = <E, R>(
+      request: RotateRequest<E, R>,
       fresh: Omit<StoredToken, "version">,
       expected: number,
       floor: number
@@ -188,26 +207,20 @@ export const make = (options: StoreOptions): Effect.Effect<TokenStoreService, In
               redis.casWrite(keys.token, String(over), String(token.version), sealer.encoding, payload, keys.channel)
           )
           if (written === 1) return token
-          // Someone wrote while our lease had lapsed. Our pair is the one just issued by Monta, so
-          // it is valid: store it over theirs rather than lose it.
+          const stored = yield* load(fresh.clientId)
+          if (usable(request, stored)) {
+            yield* Effect.logWarning(
+              `monta-auth: another instance stored v${stored.value.version} of ${fresh.clientId} during our refresh (our lease had lapsed); using it, ours is not stored`
+            )
+            return stored.value
+          }
           yield* Effect.logWarning(
-            `monta-auth: token of ${fresh.clientId} changed during our refresh (v${current}); storing ours over it`
+            `monta-auth: the pair of ${fresh.clientId} changed during our refresh (v${current}) to one we cannot use; storing ours over it`
           )
-          over = Number(current)
+          over = versionOf(stored)
         }
         return yield* new TokenStoreError({ operation: "save", detail: "version kept changing during the write" })
       })
-
-    const versionOf = (token: Option.Option<StoredToken>) =>
-      Option.match(token, { onNone: () => 0, onSome: (stored) => stored.version })
-
-    const usable = <E, R>(
-      request: RotateRequest<E, R>,
-      latest: Option.Option<StoredToken>
-    ): latest is Option.Some<StoredToken> =>
-      Option.isSome(latest) &&
-      Option.match(request.seen, { onNone: () => true, onSome: (seen) => latest.value.version > seen }) &&
-      request.accept(latest.value)
 
     /** Runs `refresh` while holding the lease; the lease is renewed until the scope closes. */
     const refreshUnderLease = <E, R>(request: RotateRequest<E, R>, owner: string) =>
@@ -239,7 +252,7 @@ export const make = (options: StoreOptions): Effect.Effect<TokenStoreService, In
         const floor = Option.getOrElse(request.seen, () => 0)
         const fallbackVersion = Math.max(versionOf(latest), floor) + 1
         // The pair is rotated already: failing to store it must not lose it (F5).
-        return yield* write(fresh, versionOf(latest), floor).pipe(
+        return yield* write(request, fresh, versionOf(latest), floor).pipe(
           Effect.catchAll((error) =>
             Effect.as(
               Effect.logError(

@@ -13,12 +13,34 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
+import { Redis } from "ioredis"
 import { randomUUID } from "node:crypto"
 import { inject } from "vitest"
 import { RedisFleet, type RedisTokenStoreOptions } from "../../src/index.js"
+import { freePort, startRedisServer, stopRedisServer } from "./redis-server.js"
 
 /** The Redis every test talks to (see global-setup.ts). */
 export const redisUrl = (): string => inject("redisUrl")
+
+/** A plain ioredis connection for the test itself (to inspect keys, pause Redis, kill clients), closed with the scope. */
+export const adminRedis = (url: string = redisUrl()) =>
+  Effect.acquireRelease(
+    Effect.sync(() => new Redis(url)),
+    (redis) => Effect.sync(() => redis.disconnect())
+  )
+
+/**
+ * A `redis-server` of the test's own on a free port, stopped with the scope: for tests that pause
+ * Redis or refuse its clients, which must not touch the Redis other test files share.
+ */
+export const dedicatedRedis = Effect.gen(function*() {
+  const port = yield* Effect.promise(freePort)
+  yield* Effect.acquireRelease(
+    Effect.promise(() => startRedisServer(port)),
+    (server) => Effect.promise(() => stopRedisServer(server))
+  )
+  return `redis://127.0.0.1:${port}`
+})
 
 /** A key prefix of its own for each test, so tests never see each other's keys. */
 export const uniquePrefix = (): string => `test:${randomUUID()}:`
@@ -106,18 +128,20 @@ export const demoAuthOptions = (options: Partial<Options> = {}): Options => ({
   ...options
 })
 
-/**
- * One instance of a fleet: MontaAuth, a MontaRateLimiter and a MontaHttpClient on its own Redis
- * connections (`RedisFleet.layer`), built in its own scope (closing it kills the instance).
- */
-export const startInstance = (options: {
-  readonly scope: Scope.Scope
+/** What one instance of a fleet is made of. */
+export interface InstanceOptions {
   readonly keyPrefix: string
   readonly url?: string | undefined
   readonly auth?: Partial<Options> | undefined
   readonly limiter?: RateLimiterOptions | undefined
   readonly redis?: RedisTokenStoreOptions | undefined
-}) =>
+}
+
+/**
+ * One instance of a fleet as a layer: MontaAuth, a MontaRateLimiter and a MontaHttpClient on Redis
+ * connections of its own (`RedisFleet.layer`).
+ */
+export const instanceLayer = (options: InstanceOptions) =>
   MontaHttpClient.layerRateLimiter().pipe(
     Layer.provideMerge(MontaRateLimiter.layer(options.limiter)),
     Layer.provideMerge(MontaAuth.layer(demoAuthOptions(options.auth))),
@@ -128,7 +152,12 @@ export const startInstance = (options: {
         encryptionKey: testKey,
         ...options.redis
       })
-    ),
+    )
+  )
+
+/** One instance of a fleet (`instanceLayer`) built in its own scope (closing it kills the instance). */
+export const startInstance = (options: InstanceOptions & { readonly scope: Scope.Scope }) =>
+  instanceLayer(options).pipe(
     Layer.buildWithScope(options.scope),
     Effect.orDie,
     Effect.map((context) => ({
