@@ -165,8 +165,8 @@ export const make = (options: {
           if (storeDown) return fallbackUse
           storeDown = true
           return Effect.logError(
-            `Rate-limit store ${operation} failed; counting in this process's memory until it is back`,
-            error
+            `monta-auth: rate-limit store ${operation} failed (${error.detail}); counting in this process's ` +
+              `memory until it is back`
           ).pipe(Effect.zipRight(fallbackUse))
         })
       if (!storeDown) return Effect.catchAll(use(store), onStoreError)
@@ -175,7 +175,7 @@ export const make = (options: {
         Effect.tap(() => {
           if (!storeDown) return Effect.void
           storeDown = false
-          return Effect.logWarning("Rate-limit store is back; the shared budget is in use again")
+          return Effect.logWarning("monta-auth: rate-limit store is back; the shared budget is in use again")
         }),
         Effect.catchAll(onStoreError)
       )
