@@ -72,9 +72,19 @@ describe("fleet mode", () => {
           }
           yield* clock.advance("5 minutes")
         }
-        const counters = yield* Context.get(fake, MontaFake).counters
+        // The last step's refresh may still be writing to Redis (real I/O the manual clock does not
+        // wait for): let the writes of the calls Monta answered land, 5 s at most.
         const store = yield* RedisTokenStore.make({ url: redisUrl(), keyPrefix, encryptionKey: testKey })
-        const stored = Option.getOrThrow(yield* store.load(clientId))
+        const settled = Effect.gen(function*() {
+          const counters = yield* Context.get(fake, MontaFake).counters
+          const stored = Option.getOrThrow(yield* store.load(clientId))
+          return { counters, stored }
+        })
+        let { counters, stored } = yield* settled
+        for (let i = 0; i < 100 && stored.version < counters.tokenRequests + counters.refreshRequests; i++) {
+          yield* Effect.sleep("50 millis")
+          ;({ counters, stored } = yield* settled)
+        }
         assert.strictEqual(invalidTokens, 0)
         assert.strictEqual(counters.tokenRequests, 1)
         assert.strictEqual(counters.rejectedRefreshes, 0)
