@@ -175,7 +175,6 @@ export const make = (
         counter,
         [["client_id", config.clientId], ...Object.entries(tags)].map(([key, value]) => MetricLabel.make(key, value))
       )
-    const waitingGauge = gaugeOf(callersWaiting)
     const expiryGauge = gaugeOf(secondsUntilExpiry)
     const state: State = {
       token: undefined,
@@ -431,15 +430,17 @@ export const make = (
       })
 
     // The gauge is updated in place (no effect of its own): 10 000 callers at expiry each pass here.
-    const noTags: ReadonlyArray<MetricLabel.MetricLabel> = []
+    // Its labels are one kept array: the metric finds its hook by the array's identity, where
+    // `Metric.tagged` would make a new array, and so a registry lookup, on every update.
+    const waitingLabels: ReadonlyArray<MetricLabel.MetricLabel> = [MetricLabel.make("client_id", config.clientId)]
     const leaveFlight = Effect.sync(() => {
       state.waiting--
-      waitingGauge.unsafeUpdate(state.waiting, noTags)
+      callersWaiting.unsafeUpdate(state.waiting, waitingLabels)
     })
     const awaitFlight = (deferred: Deferred.Deferred<StoredToken, TokenError>) =>
       Effect.suspend(() => {
         state.waiting++
-        waitingGauge.unsafeUpdate(state.waiting, noTags)
+        callersWaiting.unsafeUpdate(state.waiting, waitingLabels)
         return Effect.ensuring(Deferred.await(deferred), leaveFlight)
       })
 

@@ -12,7 +12,7 @@ import * as Effect from "effect/Effect"
 import { identity } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
-import type * as MetricLabel from "effect/MetricLabel"
+import * as MetricLabel from "effect/MetricLabel"
 import * as Option from "effect/Option"
 import type * as ParseResult from "effect/ParseResult"
 import * as Random from "effect/Random"
@@ -39,16 +39,17 @@ export const httpRequests = Metric.counter("monta_http_requests", {
   incremental: true
 })
 
-const httpRequestsByStatus = new Map<string, Metric.Metric.Counter<number>>()
-const noLabels: ReadonlyArray<MetricLabel.MetricLabel> = []
-// Counted in place (no effect of its own): every request passes here.
+// Counted in place (no effect of its own): every request passes here. The labels of each status
+// are one array, kept: the metric finds its hook by the array's identity (a new array per update,
+// as `Metric.tagged` makes, is a registry lookup each time).
+const statusLabels = new Map<string, ReadonlyArray<MetricLabel.MetricLabel>>()
 const countRequest = (status: string): void => {
-  let counter = httpRequestsByStatus.get(status)
-  if (counter === undefined) {
-    counter = Metric.tagged(httpRequests, "status", status)
-    httpRequestsByStatus.set(status, counter)
+  let labels = statusLabels.get(status)
+  if (labels === undefined) {
+    labels = [MetricLabel.make("status", status)]
+    statusLabels.set(status, labels)
   }
-  counter.unsafeUpdate(1, noLabels)
+  httpRequests.unsafeUpdate(1, labels)
 }
 
 const httpRetries = Metric.counter("monta_http_retries", {
