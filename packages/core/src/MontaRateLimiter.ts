@@ -145,6 +145,18 @@ export interface MontaRateLimiterStoreService {
     readonly now: number
   }) => Effect.Effect<RateLimitTake, RateLimiterStoreError>
   /**
+   * The same as `take`, synchronously, for a store in this process's memory. Optional: when it is
+   * there, the limiter uses it on its hot path (a take is then no effect at all).
+   */
+  readonly unsafeTake?:
+    | ((options: {
+      readonly key: string
+      readonly budget: RateBudget
+      readonly cost: number
+      readonly now: number
+    }) => RateLimitTake)
+    | undefined
+  /**
    * What the server said about a window (R3). Applies only while the current window of `key` is
    * the one that started at `windowStart`; `windowStart: undefined` (a 429) applies to whatever
    * window is current, starting one at `now` if there is none. Applying means:

@@ -37,14 +37,15 @@ export const makeStoreMemory: Effect.Effect<Api.MontaRateLimiterStoreService> = 
     windows.set(key, fresh)
     return fresh
   }
+  const unsafeTake: NonNullable<Api.MontaRateLimiterStoreService["unsafeTake"]> = ({ budget, cost, key, now }) => {
+    const window = current(key, budget, now)
+    const taken = window.count + cost <= budget.limit
+    if (taken) window.count += cost
+    return { taken, windowStart: window.start, resetsAt: window.end, remaining: budget.limit - window.count }
+  }
   return {
-    take: ({ budget, cost, key, now }) =>
-      Effect.sync(() => {
-        const window = current(key, budget, now)
-        const taken = window.count + cost <= budget.limit
-        if (taken) window.count += cost
-        return { taken, windowStart: window.start, resetsAt: window.end, remaining: budget.limit - window.count }
-      }),
+    take: (options) => Effect.sync(() => unsafeTake(options)),
+    unsafeTake,
     correct: ({ budget, key, now, refund, resetsAt, used, windowStart }) =>
       Effect.sync(() => {
         let window = windows.get(key)
@@ -250,7 +251,20 @@ export const make = (options: {
     const settledBudget: Effect.Effect<Api.RateBudget, TokenError | MontaApiError> = Effect.suspend(() =>
       calibrated && learned !== undefined ? Effect.succeed(effective(learned)) : Effect.zipRight(calibrate, budget)
     )
+    // The hot path: calibrated, budget known, nobody queued, a store in memory that is up. A take
+    // that finds room is then one synchronous call; anything else goes the general way.
+    const unsafeTake = store.unsafeTake
     const take: Api.MontaRateLimiterService["take"] = (takeOptions) =>
+      Effect.suspend(() => {
+        if (unsafeTake !== undefined && calibrated && learned !== undefined && !storeDown && waiting === 0) {
+          const current = effective(learned)
+          const cost = Math.min(Math.max(1, takeOptions?.cost ?? 1), current.limit)
+          const result = unsafeTake({ key, budget: current, cost, now: clock.unsafeCurrentTimeMillis() })
+          if (result.taken) return Effect.succeed(permitOf(result, cost, current))
+        }
+        return generalTake(takeOptions)
+      })
+    const generalTake: Api.MontaRateLimiterService["take"] = (takeOptions) =>
       Effect.flatMap(settledBudget, (current) => {
         const cost = Math.min(Math.max(1, takeOptions?.cost ?? 1), current.limit)
         const mode = takeOptions?.onExceeded ?? defaultMode
