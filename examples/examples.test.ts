@@ -5,40 +5,16 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import { runProcess } from "../packages/cli/test/run-cli.js"
 import { freePort, startRedisServer, stopRedisServer } from "../packages/redis/test/support/redis-server.js"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 const tsx = fileURLToPath(new URL("../node_modules/.bin/tsx", import.meta.url))
 
-interface ExampleResult {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
-
-/** The environment of the tests without any MONTA_* variable, plus `env`. */
-const environment = (env: Record<string, string>) => ({
-  ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("MONTA_"))),
-  ...env
-})
-
 /** Runs `tsx examples/<file>` in the repository root and collects its output; killed if interrupted. */
 const runExample = (file: string, env: Record<string, string> = {}) =>
-  Effect.async<ExampleResult>((resume) => {
-    const child = spawn(tsx, [`examples/${file}`], {
-      cwd: root,
-      env: environment(env),
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk))
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk))
-    child.on("close", (code) => resume(Effect.succeed({ code, stdout, stderr })))
-    return Effect.sync(() => child.kill())
-  })
+  runProcess(tsx, [`examples/${file}`], { cwd: root, env })
 
 /** REDIS_URL when set (CI starts a Redis), otherwise a `redis-server` of this test on a free loopback port. */
 const redisUrl = Effect.suspend(() => {

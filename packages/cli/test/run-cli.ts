@@ -19,10 +19,21 @@ const environment = (env: Record<string, string>) => {
   return { ...clean, ...env }
 }
 
-/** Runs `monta-auth ...args` as a child process and collects its output. */
-export const runCli = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
+/**
+ * Runs `command ...args` as a child process (without any MONTA_* variable of the tests, plus `env`)
+ * and collects its output; the child is killed if the effect is interrupted.
+ */
+export const runProcess = (
+  command: string,
+  args: ReadonlyArray<string>,
+  options: { readonly env?: Record<string, string> | undefined; readonly cwd?: string | undefined } = {}
+) =>
   Effect.async<CliResult>((resume) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: environment(env), stdio: ["ignore", "pipe", "pipe"] })
+    const child = spawn(command, args, {
+      env: environment(options.env ?? {}),
+      stdio: ["ignore", "pipe", "pipe"],
+      ...(options.cwd !== undefined ? { cwd: options.cwd } : {})
+    })
     let stdout = ""
     let stderr = ""
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk))
@@ -30,6 +41,10 @@ export const runCli = (args: ReadonlyArray<string>, env: Record<string, string> 
     child.on("close", (code) => resume(Effect.succeed({ code, stdout, stderr })))
     return Effect.sync(() => child.kill())
   })
+
+/** Runs `monta-auth ...args` as a child process and collects its output. */
+export const runCli = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
+  runProcess(process.execPath, [bin, ...args], { env })
 
 /** A `monta-auth` started by `startCli`. */
 export interface StartedCli {

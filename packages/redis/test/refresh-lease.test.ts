@@ -16,6 +16,7 @@ import { RedisTokenStore, type RedisTokenStoreOptions } from "../src/index.js"
 import {
   adminRedis,
   dedicatedRedis,
+  holdRefresh,
   isValidAtFake,
   redisUrl,
   refreshWithFake,
@@ -162,19 +163,7 @@ describe("refresh lease", () => {
     Effect.gen(function*() {
       // Polling every 10 minutes: only the announcement can wake the waiter within the test.
       const { stores } = yield* fleetOf(2, { pollInterval: "10 minutes", waitTimeout: "10 minutes" })
-      const started = yield* Deferred.make<void>()
-      const go = yield* Deferred.make<void>()
-      const holder = yield* stores[0]!.rotate({
-        clientId,
-        seen: Option.none(),
-        accept: () => true,
-        refresh: (latest) =>
-          Deferred.succeed(started, undefined).pipe(
-            Effect.zipRight(Deferred.await(go)),
-            Effect.zipRight(refreshWithFake(latest))
-          )
-      }).pipe(Effect.fork)
-      yield* Deferred.await(started)
+      const { fiber: holder, release } = yield* holdRefresh(stores[0]!)
       const waiter = yield* rotateLikeMontaAuth(stores[1]!, Option.none()).pipe(Effect.fork)
       // The waiter is waiting once its connection's last command is the lease check (EXISTS).
       const redis = yield* rawRedis
@@ -185,7 +174,7 @@ describe("refresh lease", () => {
         Effect.withClock(Clock.make()),
         Effect.orDie
       )
-      yield* Deferred.succeed(go, undefined)
+      yield* release
       const written = yield* Fiber.join(holder)
       const adopted = yield* Fiber.join(waiter).pipe(
         Effect.timeoutFail({ duration: "5 seconds", onTimeout: () => new Error("the waiter was not woken") }),
@@ -218,19 +207,7 @@ describe("refresh lease", () => {
       assert.strictEqual(yield* Effect.promise(() => admin.client("KILL", "TYPE", "pubsub")), 2)
       const subscriptions = Effect.map(Effect.promise(() => admin.call("PUBSUB", "NUMPAT")), Number)
       assert.strictEqual(yield* subscriptions, 0)
-      const started = yield* Deferred.make<void>()
-      const go = yield* Deferred.make<void>()
-      const holding = yield* holder.rotate({
-        clientId,
-        seen: Option.none(),
-        accept: () => true,
-        refresh: (latest) =>
-          Deferred.succeed(started, undefined).pipe(
-            Effect.zipRight(Deferred.await(go)),
-            Effect.zipRight(refreshWithFake(latest))
-          )
-      }).pipe(Effect.fork)
-      yield* Deferred.await(started)
+      const { fiber: holding, release } = yield* holdRefresh(holder)
       const waiting = yield* rotateLikeMontaAuth(waiter, Option.none()).pipe(Effect.fork)
       // The waiter is waiting once its connection's last command is the lease check (EXISTS).
       yield* clientList.pipe(
@@ -239,7 +216,7 @@ describe("refresh lease", () => {
         Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => new Error("the waiter never waited") }),
         Effect.orDie
       )
-      yield* Deferred.succeed(go, undefined)
+      yield* release
       const written = yield* Fiber.join(holding)
       // 100 polls' worth of slack, still a sixtieth of the waitTimeout.
       const adopted = yield* Fiber.join(waiting).pipe(

@@ -3,7 +3,6 @@ import { InvalidOptions, TokenStore, TokenStoreError } from "@monta-auth/core"
 import type { StoredToken } from "@monta-auth/core"
 import { MontaFake } from "@monta-auth/testing"
 import * as ConfigProvider from "effect/ConfigProvider"
-import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -11,14 +10,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { Redis } from "ioredis"
 import { RedisTokenStore } from "../src/index.js"
-import {
-  isValidAtFake,
-  redisUrl,
-  refreshWithFake,
-  rotateLikeMontaAuth,
-  testKey,
-  uniquePrefix
-} from "./support/fleet.js"
+import { holdRefresh, isValidAtFake, redisUrl, rotateLikeMontaAuth, testKey, uniquePrefix } from "./support/fleet.js"
 import { linesWith, withCapturedLogs } from "./support/logs.js"
 
 const rawRedis = Effect.acquireRelease(
@@ -75,26 +67,14 @@ describe("RedisTokenStore", () => {
         const holder = yield* RedisTokenStore.make({ url: redisUrl(), keyPrefix, encryptionKey: testKey })
         const other = yield* RedisTokenStore.make({ url: redisUrl(), keyPrefix, encryptionKey: testKey })
         yield* rotateLikeMontaAuth(holder, Option.none())
-        const refreshing = yield* Deferred.make<void>()
-        const go = yield* Deferred.make<void>()
-        const holding = yield* holder.rotate({
-          clientId,
-          seen: Option.some(1),
-          accept: () => true,
-          refresh: (latest) =>
-            Deferred.succeed(refreshing, undefined).pipe(
-              Effect.zipRight(Deferred.await(go)),
-              Effect.zipRight(refreshWithFake(latest))
-            )
-        }).pipe(Effect.fork)
-        yield* Deferred.await(refreshing)
+        const { fiber: holding, release } = yield* holdRefresh(holder, Option.some(1))
         // The holder's lease lapses mid-refresh (as when its renewals fail): another instance takes
         // it and stores v2 while the holder's refresh still runs.
         const redis = yield* rawRedis
         yield* Effect.promise(() => redis.del(RedisTokenStore.keys(clientId, keyPrefix).lease))
         const newer = yield* rotateLikeMontaAuth(other, Option.some(1))
         assert.strictEqual(newer.version, 2)
-        yield* Deferred.succeed(go, undefined)
+        yield* release
         const used = yield* Fiber.join(holding)
         // The holder did get a pair of its own (/auth/refresh refused the spent v1 token, /auth/token
         // answered), and its compare-and-set over v1 failed: v2 stays, and the holder uses it.

@@ -7,6 +7,7 @@ import { MontaFake } from "@monta-auth/testing"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -87,6 +88,28 @@ export const refreshWithFake = (latest: Option.Option<StoredToken>) =>
     const acquired = yield* post("/auth/token", { clientId: consumer.clientId, clientSecret: consumer.clientSecret })
     if (acquired.status !== 200) return yield* Effect.dieMessage(`/auth/token answered ${acquired.status}`)
     return yield* toStored(acquired.json)
+  })
+
+/**
+ * Starts a rotation on `store` whose refresh (`refreshWithFake`) holds until `release`: succeeds
+ * once the store runs the refresh (under its lease), with the rotation's fiber.
+ */
+export const holdRefresh = (store: TokenStoreService, seen: Option.Option<number> = Option.none()) =>
+  Effect.gen(function*() {
+    const started = yield* Deferred.make<void>()
+    const go = yield* Deferred.make<void>()
+    const fiber = yield* store.rotate({
+      clientId: consumer.clientId,
+      seen,
+      accept: () => true,
+      refresh: (latest) =>
+        Deferred.succeed(started, undefined).pipe(
+          Effect.zipRight(Deferred.await(go)),
+          Effect.zipRight(refreshWithFake(latest))
+        )
+    }).pipe(Effect.fork)
+    yield* Deferred.await(started)
+    return { fiber, release: Deferred.succeed(go, undefined) }
   })
 
 /** Whether the fake accepts this access token (GET /auth/me answers 200). */

@@ -35,6 +35,10 @@ export class ManualClock implements Clock.Clock {
       })
     })
   }
+  /** Live sleeps (for tests of leaks). */
+  get pending(): number {
+    return this.sleeps.length
+  }
   /** Moves time forward by `duration`, waking each sleep that falls due at its own instant. */
   advance(duration: Duration.DurationInput): Effect.Effect<void> {
     const settle = Effect.gen(this, function*() {
