@@ -1,18 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { MontaFake } from "../src/index.js"
-import { login, send } from "./utils.js"
-
-interface ItemPage {
-  readonly data: ReadonlyArray<{ readonly id: number }>
-  readonly meta: {
-    readonly currentPage: number
-    readonly perPage: number
-    readonly itemCount: number
-    readonly totalPageCount: number
-    readonly totalItemCount: number
-  }
-}
+import { type ItemPage, login, send } from "./utils.js"
 
 describe("paging", () => {
   it.effect("§1: page counts from 0, perPage defaults to 10, meta describes the page", () =>

@@ -7,7 +7,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type { ConsumerInput, MontaFakeOptions } from "../src/index.js"
 import { Fault, MontaFake } from "../src/index.js"
-import { assertMontaDate, login, send } from "./utils.js"
+import { assertMontaDate, type ItemPage, login, send } from "./utils.js"
 
 /** A credential with a budget of 2 requests per 10 minutes: its third request is a 429 at once. */
 const tiny: ConsumerInput = {
@@ -21,17 +21,6 @@ const tiny: ConsumerInput = {
 export const smokeOptions: MontaFakeOptions = {
   consumers: [MontaFake.demoConsumer, MontaFake.teamConsumer, tiny],
   seed: { chargePoints: 20, walletTransactions: 20 }
-}
-
-interface ItemPage {
-  readonly data: ReadonlyArray<{ readonly id: number; readonly teamId: number }>
-  readonly meta: {
-    readonly currentPage: number
-    readonly perPage: number
-    readonly itemCount: number
-    readonly totalPageCount: number
-    readonly totalItemCount: number
-  }
 }
 
 const credentials = (consumer: ConsumerInput) => ({

@@ -77,3 +77,15 @@ export const assertMontaDate = (date: string, millis: number) => {
   assert.match(date, nanoDate)
   assert.strictEqual(epochOf(date), millis, date)
 }
+
+/** The wire JSON of a page of charge points or wallet transactions. */
+export interface ItemPage {
+  readonly data: ReadonlyArray<{ readonly id: number; readonly teamId: number }>
+  readonly meta: {
+    readonly currentPage: number
+    readonly perPage: number
+    readonly itemCount: number
+    readonly totalPageCount: number
+    readonly totalItemCount: number
+  }
+}
