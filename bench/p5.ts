@@ -46,7 +46,7 @@ const redisInstance = (url: string, keyPrefix: string, fake: FakeContext) =>
   MontaHttpClient.layerRateLimiter().pipe(
     Layer.provideMerge(MontaRateLimiter.layer({ rateLimit: budget, onRateLimit: "wait" })),
     Layer.provide(RedisRateLimiterStore.layer({ url, keyPrefix })),
-    Layer.provideMerge(MontaAuth.layer(authOptions(consumer))),
+    Layer.provideMerge(MontaAuth.layerWithStore(authOptions(consumer))),
     Layer.provide(
       RedisTokenStore.layer({ url, keyPrefix, encryptionKey: Redacted.make("0123456789abcdef0123456789abcdef") })
     ),

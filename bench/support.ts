@@ -2,7 +2,7 @@
  * Helpers shared by the benchmarks: credentials for the fake, garbage collection, a local
  * `redis-server` when `REDIS_URL` is not set, and small statistics.
  */
-import type { Options } from "@monta-auth/core"
+import type { MontaAuthOptions } from "@monta-auth/core"
 import { type ConsumerInput, MontaFake } from "@monta-auth/testing"
 import * as Redacted from "effect/Redacted"
 import { spawn } from "node:child_process"
@@ -13,8 +13,8 @@ import { freePort, startRedisServer, stopRedisServer } from "../packages/redis/t
 export const authOptions = (
   consumer: ConsumerInput = MontaFake.demoConsumer,
   baseUrl = "http://monta.fake/api/v1",
-  options: Partial<Options> = {}
-): Options => ({
+  options: Partial<MontaAuthOptions> = {}
+): MontaAuthOptions => ({
   clientId: consumer.clientId,
   clientSecret: Redacted.make(consumer.clientSecret),
   baseUrl,

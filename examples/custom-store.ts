@@ -38,7 +38,7 @@ const KeyValueTokenStore: Layer.Layer<TokenStore> = Layer.effect(
 
 /** One run of a program: a fresh MontaAuth (as after a restart) on the same store. */
 const AuthLive = (fake: MontaFake["Type"]) =>
-  MontaAuth.layer({
+  MontaAuth.layerWithStore({
     clientId: MontaFake.demoConsumer.clientId,
     clientSecret: Redacted.make(MontaFake.demoConsumer.clientSecret),
     baseUrl: fake.baseUrl,

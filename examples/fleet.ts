@@ -23,7 +23,7 @@ const Instance = (baseUrl: string) =>
   MontaHttpClient.layerRateLimiter().pipe(
     Layer.provideMerge(MontaRateLimiter.layer()),
     Layer.provideMerge(
-      MontaAuth.layer({
+      MontaAuth.layerWithStore({
         clientId: MontaFake.demoConsumer.clientId,
         clientSecret: Redacted.make(MontaFake.demoConsumer.clientSecret),
         baseUrl

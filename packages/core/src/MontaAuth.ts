@@ -19,6 +19,7 @@ import type * as Scope_ from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import * as internal from "./internal/montaAuth.js"
 import type { InsufficientScope, InvalidOptions, MontaApiError, TokenError } from "./MontaError.js"
+import { TokenStore } from "./TokenStore.js"
 
 /**
  * The production base URL of the Monta Partner API.
@@ -111,7 +112,7 @@ export interface RetryOptions {
  * @since 0.1.0
  * @category models
  */
-export interface Options {
+export interface MontaAuthOptions {
   readonly clientId: string
   readonly clientSecret: Redacted.Redacted<string>
   /** Default `https://partner-api.monta.com/api/v1`; https only, except loopback http. */
@@ -188,36 +189,51 @@ export interface MontaAuthService {
  */
 export class MontaAuth extends Context.Tag("@monta-auth/core/MontaAuth")<MontaAuth, MontaAuthService>() {
   /**
-   * Builds the service in the current scope: the proactive refresh fiber and any rotation run in
-   * it and stop when it closes. Uses the `TokenStore` and `MontaAuthApi` of the context when they
-   * are provided, else a memory store and an API client on the `HttpClient`. No network I/O unless
-   * `eager` is set.
+   * Builds the service in the current scope on the `TokenStore` of the context: the proactive
+   * refresh fiber and any rotation run in it and stop when it closes. The auth endpoints are
+   * called through the `HttpClient` with the options' `baseUrl`, `requestTimeout` and
+   * `allowInsecure`. No network I/O unless `eager` is set.
    *
    * @since 0.1.0
    * @category constructors
    */
   static make(
-    options: Options
-  ): Effect.Effect<MontaAuthService, InvalidOptions | TokenError, HttpClient.HttpClient | Scope_.Scope> {
+    options: MontaAuthOptions
+  ): Effect.Effect<MontaAuthService, InvalidOptions | TokenError, HttpClient.HttpClient | TokenStore | Scope_.Scope> {
     return internal.make(options)
   }
 
   /**
-   * The service as a layer needing only an `HttpClient` (a `TokenStore` layer may be provided
-   * too; the memory store is the default). Fails with `InvalidOptions` for a bad base URL and,
-   * with `eager: true`, with the error of the first acquisition.
+   * The service as a layer needing only an `HttpClient`, with a token store of its own in memory.
+   * For a store that outlives the process (file, Redis, one's own) use `layerWithStore`. Fails
+   * with `InvalidOptions` for a bad base URL and, with `eager: true`, with the error of the first
+   * acquisition.
    *
    * @since 0.1.0
    * @category layers
    */
-  static layer(options: Options): Layer.Layer<MontaAuth, InvalidOptions | TokenError, HttpClient.HttpClient> {
+  static layer(options: MontaAuthOptions): Layer.Layer<MontaAuth, InvalidOptions | TokenError, HttpClient.HttpClient> {
+    return MontaAuth.layerWithStore(options).pipe(Layer.provide(Layer.effect(TokenStore, TokenStore.makeMemory)))
+  }
+
+  /**
+   * The service on the `TokenStore` its type requires: `TokenStore.layerFileSystem(path)`, the
+   * Redis store of `@monta-auth/redis` (fleet mode), or one's own (`TokenStore.makeSimple`).
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  static layerWithStore(
+    options: MontaAuthOptions
+  ): Layer.Layer<MontaAuth, InvalidOptions | TokenError, HttpClient.HttpClient | TokenStore> {
     return Layer.scoped(MontaAuth, internal.make(options))
   }
 
   /**
    * The service from configuration: `MONTA_CLIENT_ID`, `MONTA_CLIENT_SECRET` (redacted) and
-   * `MONTA_BASE_URL` (default the production URL; https, or http on a loopback host). A missing
-   * variable fails the layer with a `ConfigError` that names it.
+   * `MONTA_BASE_URL` (default the production URL; https, or http on a loopback host), with a
+   * token store of its own in memory. A missing variable fails the layer with a `ConfigError`
+   * that names it.
    *
    * @since 0.1.0
    * @category layers
@@ -225,6 +241,24 @@ export class MontaAuth extends Context.Tag("@monta-auth/core/MontaAuth")<MontaAu
   static layerConfig(
     options: ConfigOptions = {}
   ): Layer.Layer<MontaAuth, ConfigError.ConfigError | InvalidOptions | TokenError, HttpClient.HttpClient> {
+    return MontaAuth.layerConfigWithStore(options).pipe(
+      Layer.provide(Layer.effect(TokenStore, TokenStore.makeMemory))
+    )
+  }
+
+  /**
+   * `layerConfig` on the `TokenStore` its type requires.
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  static layerConfigWithStore(
+    options: ConfigOptions = {}
+  ): Layer.Layer<
+    MontaAuth,
+    ConfigError.ConfigError | InvalidOptions | TokenError,
+    HttpClient.HttpClient | TokenStore
+  > {
     return Layer.scoped(
       MontaAuth,
       Effect.flatMap(MontaAuth.config, (config) => internal.make({ ...options, ...config }))
@@ -256,4 +290,4 @@ export class MontaAuth extends Context.Tag("@monta-auth/core/MontaAuth")<MontaAu
  * @since 0.1.0
  * @category models
  */
-export type ConfigOptions = Omit<Options, "clientId" | "clientSecret" | "baseUrl">
+export type ConfigOptions = Omit<MontaAuthOptions, "clientId" | "clientSecret" | "baseUrl">

@@ -52,7 +52,8 @@ export class TokenRequestFailed extends Schema.TaggedError<TokenRequestFailed>("
   override get message(): string {
     const status = this.status !== undefined ? ` (last status ${this.status})` : ""
     const detail = this.detail !== undefined ? `: ${this.detail}` : ""
-    return `POST ${this.endpoint} failed after ${this.attempts} attempt(s), ${this.reason}${status}${detail}`
+    const method = this.endpoint === "/auth/me" ? "GET" : "POST"
+    return `${method} ${this.endpoint} failed after ${this.attempts} attempt(s), ${this.reason}${status}${detail}`
   }
 }
 

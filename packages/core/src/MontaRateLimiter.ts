@@ -11,9 +11,10 @@
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
-import type * as Layer from "effect/Layer"
+import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as internal from "./internal/montaRateLimiter.js"
+import * as memoryStore from "./internal/rateLimiterMemoryStore.js"
 import type { MontaAuth } from "./MontaAuth.js"
 import type { MontaApiError, RateLimited, TokenError } from "./MontaError.js"
 
@@ -103,7 +104,7 @@ export interface MontaRateLimiterService {
 }
 
 /**
- * Options of `MontaRateLimiter.layer` and `MontaRateLimiter.layerMemory`.
+ * Options of `MontaRateLimiter.layer` and `MontaRateLimiter.layerWithMemoryStore`.
  *
  * @since 0.1.0
  * @category models
@@ -218,14 +219,16 @@ export class MontaRateLimiterStore extends Context.Tag("@monta-auth/core/MontaRa
   MontaRateLimiterStore,
   MontaRateLimiterStoreService
 >() {
-  /** A store in this process's memory (on the Effect `Clock`). */
-  static get layerMemory(): Layer.Layer<MontaRateLimiterStore> {
-    return internal.layerStoreMemory()
-  }
-  /** Builds a memory store. */
-  static get makeMemory(): Effect.Effect<MontaRateLimiterStoreService> {
-    return internal.makeStoreMemory
-  }
+  /**
+   * A store in this process's memory (on the Effect `Clock`). A value, so two mentions of it in
+   * one layer graph share one store.
+   */
+  static readonly layerMemory: Layer.Layer<MontaRateLimiterStore> = Layer.effect(
+    MontaRateLimiterStore,
+    memoryStore.makeStoreMemory
+  )
+  /** Builds a memory store (a new one each time it runs). */
+  static readonly makeMemory: Effect.Effect<MontaRateLimiterStoreService> = memoryStore.makeStoreMemory
 }
 
 /**
@@ -238,7 +241,7 @@ export class MontaRateLimiterStore extends Context.Tag("@monta-auth/core/MontaRa
  * import { Duration } from "effect"
  *
  * // 10 requests per minute, failing fast instead of waiting
- * const Limiter = MontaRateLimiter.layerMemory({
+ * const Limiter = MontaRateLimiter.layerWithMemoryStore({
  *   rateLimit: { limit: 10, window: Duration.minutes(1) },
  *   onRateLimit: "fail"
  * })
@@ -260,9 +263,14 @@ export class MontaRateLimiter extends Context.Tag("@monta-auth/core/MontaRateLim
   ): Layer.Layer<MontaRateLimiter, never, MontaAuth | MontaRateLimiterStore> {
     return internal.layer(options)
   }
-  /** The limiter on a store in this process's memory: the default of `MontaHttpClient`. */
-  static layerMemory(options?: RateLimiterOptions | undefined): Layer.Layer<MontaRateLimiter, never, MontaAuth> {
-    return internal.layerMemory(options)
+  /**
+   * The limiter on a store of its own in this process's memory: the default of `MontaHttpClient`.
+   * (`MontaRateLimiterStore.layerMemory` is the store alone.)
+   */
+  static layerWithMemoryStore(
+    options?: RateLimiterOptions | undefined
+  ): Layer.Layer<MontaRateLimiter, never, MontaAuth> {
+    return internal.layerWithMemoryStore(options)
   }
   /**
    * Builds a limiter from a key and a budget (or an effect that finds it), without `MontaAuth`:

@@ -89,45 +89,6 @@ export interface TokenStoreService {
 }
 
 /**
- * The token store: memory by default, a file with `layerFileSystem`, Redis in `@monta-auth/redis`.
- *
- * @since 0.1.0
- * @category services
- */
-export class TokenStore extends Context.Tag("@monta-auth/core/TokenStore")<TokenStore, TokenStoreService>() {
-  /**
-   * A store in this process's memory: the default. Nothing survives a restart.
-   */
-  static get layerMemory(): Layer.Layer<TokenStore> {
-    return Layer.effect(TokenStore, makeMemory)
-  }
-  /** Builds the memory store. */
-  static get makeMemory(): Effect.Effect<TokenStoreService> {
-    return makeMemory
-  }
-  /**
-   * Builds a store with the usual rotation semantics from a plain load/save/clear backend.
-   * Rotations run one at a time per store (a process-local lock); a backend with its own
-   * cross-process lease (Redis) implements `rotate` itself.
-   */
-  static makeSimple(backend: SimpleBackend): Effect.Effect<TokenStoreService> {
-    return makeSimple(backend)
-  }
-  /**
-   * A store in a JSON file keyed by clientId, so a restart reuses a valid pair instead of calling
-   * `/auth/token` (L13). Writes go to a temp file with mode 0600 that is renamed over the old one;
-   * a corrupt file is ignored with a warning. The file holds tokens in clear: keep it private.
-   */
-  static layerFileSystem(path: string): Layer.Layer<TokenStore, never, FileSystem.FileSystem> {
-    return Layer.effect(TokenStore, internalFile.make(path, makeSimple))
-  }
-  /** Builds the file store of `layerFileSystem`. */
-  static makeFileSystem(path: string): Effect.Effect<TokenStoreService, never, FileSystem.FileSystem> {
-    return internalFile.make(path, makeSimple)
-  }
-}
-
-/**
  * A plain backend for `TokenStore.makeSimple`.
  *
  * @since 0.1.0
@@ -144,7 +105,7 @@ const makeSimple = (backend: SimpleBackend): Effect.Effect<TokenStoreService> =>
     const lock = yield* Effect.makeSemaphore(1)
     const isNewer = (latest: StoredToken, seen: Option.Option<number>) =>
       Option.match(seen, { onNone: () => true, onSome: (version) => latest.version > version })
-    return TokenStore.of({
+    return {
       load: backend.load,
       clear: backend.clear,
       rotate: <E, R>(request: RotateRequest<E, R>) =>
@@ -168,7 +129,7 @@ const makeSimple = (backend: SimpleBackend): Effect.Effect<TokenStoreService> =>
           )
           return stored
         }))
-    })
+    }
   })
 
 const makeMemory: Effect.Effect<TokenStoreService> = Effect.gen(function*() {
@@ -184,3 +145,38 @@ const makeMemory: Effect.Effect<TokenStoreService> = Effect.gen(function*() {
       })
   })
 })
+
+/**
+ * The token store: memory by default, a file with `layerFileSystem`, Redis in `@monta-auth/redis`.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class TokenStore extends Context.Tag("@monta-auth/core/TokenStore")<TokenStore, TokenStoreService>() {
+  /**
+   * A store in this process's memory: the default. Nothing survives a restart.
+   */
+  static readonly layerMemory: Layer.Layer<TokenStore> = Layer.effect(TokenStore, makeMemory)
+  /** Builds the memory store (a new one each time it runs). */
+  static readonly makeMemory: Effect.Effect<TokenStoreService> = makeMemory
+  /**
+   * Builds a store with the usual rotation semantics from a plain load/save/clear backend.
+   * Rotations run one at a time per store (a process-local lock); a backend with its own
+   * cross-process lease (Redis) implements `rotate` itself.
+   */
+  static makeSimple(backend: SimpleBackend): Effect.Effect<TokenStoreService> {
+    return makeSimple(backend)
+  }
+  /**
+   * A store in a JSON file keyed by clientId, so a restart reuses a valid pair instead of calling
+   * `/auth/token` (L13). Writes go to a temp file with mode 0600 that is renamed over the old one;
+   * a corrupt file is ignored with a warning. The file holds tokens in clear: keep it private.
+   */
+  static layerFileSystem(path: string): Layer.Layer<TokenStore, never, FileSystem.FileSystem> {
+    return Layer.effect(TokenStore, internalFile.make(path, makeSimple))
+  }
+  /** Builds the file store of `layerFileSystem`. */
+  static makeFileSystem(path: string): Effect.Effect<TokenStoreService, never, FileSystem.FileSystem> {
+    return internalFile.make(path, makeSimple)
+  }
+}

@@ -128,17 +128,25 @@ describe("MontaAuthApi", () => {
       )
     ))
 
-  it.effect("a MontaAuthApi in the context replaces the built-in one", () =>
+  it.effect("a MontaAuthApi in the context never overrides the options (the layer's type tells what it uses)", () =>
     Effect.gen(function*() {
       const auth = yield* MontaAuth
-      const error = yield* Effect.flip(auth.accessToken)
-      assert.strictEqual(error._tag, "InvalidCredentials")
+      // The provided API would refuse the credentials (403); the layer uses its own, built from its
+      // options on the HttpClient, which answers with a pair.
+      const token = yield* auth.accessToken
+      assert.strictEqual(Redacted.value(token).length > 0, true)
+      assert.strictEqual(auth.baseUrl, "https://api.example/api/v1")
     }).pipe(
       Effect.provide(
-        MontaAuth.layer({ clientId: "client", clientSecret: Redacted.make(secret) }).pipe(
-          Layer.provide(api(403, "{}")),
-          Layer.provide(answering(500, ""))
-        )
+        MontaAuth.layer({
+          clientId: "client",
+          clientSecret: Redacted.make(secret),
+          baseUrl: "https://api.example/api/v1"
+        })
+          .pipe(
+            Layer.provide(api(403, "{}")),
+            Layer.provide(answering(200, pairJson("2026-01-01T13:00:00Z", "2026-01-02T12:00:00Z")))
+          )
       )
     ))
 })

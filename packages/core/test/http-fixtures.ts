@@ -1,7 +1,7 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { MontaAuth, MontaHttpClient, type MontaHttpClientOptions, type Options } from "@monta-auth/core"
+import { MontaAuth, type MontaAuthOptions, MontaHttpClient, type MontaHttpClientOptions } from "@monta-auth/core"
 import { type ConsumerInput, MontaFake, type MontaFakeOptions } from "@monta-auth/testing"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -55,8 +55,8 @@ export const fakeWithSpy = (fakeOptions?: MontaFakeOptions): Layer.Layer<MontaFa
 /** MontaAuth options for a consumer of the in-memory fake. */
 export const authOptions = (
   consumer: ConsumerInput = MontaFake.demoConsumer,
-  options: Partial<Options> = {}
-): Options => ({
+  options: Partial<MontaAuthOptions> = {}
+): MontaAuthOptions => ({
   clientId: consumer.clientId,
   clientSecret: Redacted.make(consumer.clientSecret),
   baseUrl: "http://monta.fake/api/v1",
@@ -72,7 +72,7 @@ export const clientOnFake = (
   options: {
     readonly client?: MontaHttpClientOptions | undefined
     readonly consumer?: ConsumerInput | undefined
-    readonly auth?: Partial<Options> | undefined
+    readonly auth?: Partial<MontaAuthOptions> | undefined
     readonly fake?: MontaFakeOptions | undefined
   } = {}
 ): Layer.Layer<MontaHttpClient | MontaAuth | MontaFake | HttpClient.HttpClient | Spy> =>

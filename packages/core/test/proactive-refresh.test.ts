@@ -1,7 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
-import { MontaAuth } from "@monta-auth/core"
+import { MontaAuth, TokenStore } from "@monta-auth/core"
 import { Fault, MontaFake } from "@monta-auth/testing"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
 import { authOnFake, settle } from "./fixtures.js"
@@ -88,5 +89,5 @@ describe("proactive refresh", () => {
       yield* settle
       const counters = yield* fake.counters
       assert.strictEqual(counters.requests, 1)
-    }).pipe(Effect.provide(MontaFake.layerTest())))
+    }).pipe(Effect.provide(Layer.merge(MontaFake.layerTest(), TokenStore.layerMemory))))
 })

@@ -184,7 +184,7 @@ describe("MontaHttpClient rate budget", () => {
       yield* Fiber.join(requests)
       assert.strictEqual((yield* fake.counters).status429, 0)
     }).pipe(
-      Effect.provide(MontaRateLimiter.layerMemory()),
+      Effect.provide(MontaRateLimiter.layerWithMemoryStore()),
       Effect.provide(clientOnFake({ consumer: smallConsumer }))
     ))
 

@@ -15,7 +15,7 @@ const withStore = (
   options: Parameters<typeof demoOptions>[0] = {},
   fakeOptions?: Parameters<typeof MontaFake.layerTest>[0]
 ) =>
-  MontaAuth.layer(demoOptions(options)).pipe(
+  MontaAuth.layerWithStore(demoOptions(options)).pipe(
     Layer.provideMerge(TokenStore.layerMemory),
     Layer.orDie,
     Layer.provideMerge(MontaFake.layerTest(fakeOptions))

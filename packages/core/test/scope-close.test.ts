@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { MontaAuth } from "@monta-auth/core"
+import { MontaAuth, TokenStore } from "@monta-auth/core"
 import { Fault, MontaFake } from "@monta-auth/testing"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -49,5 +49,5 @@ describe("scope close", () => {
       yield* TestClock.adjust("2 hours")
       yield* settle
       assert.strictEqual((yield* fake.counters).tokenRequests, 1)
-    }).pipe(Effect.provide(MontaFake.layerTest())))
+    }).pipe(Effect.provide(Layer.merge(MontaFake.layerTest(), TokenStore.layerMemory))))
 })

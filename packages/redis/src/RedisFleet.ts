@@ -26,7 +26,7 @@ import { RedisTokenStore, type RedisTokenStoreOptions } from "./RedisTokenStore.
  *
  * const FleetInstance = MontaHttpClient.layerRateLimiter().pipe(
  *   Layer.provideMerge(MontaRateLimiter.layer()),
- *   Layer.provideMerge(MontaAuth.layer({ clientId: "my-client", clientSecret: Redacted.make("s3cret") })),
+ *   Layer.provideMerge(MontaAuth.layerWithStore({ clientId: "my-client", clientSecret: Redacted.make("s3cret") })),
  *   Layer.provide(RedisFleet.layer({ url: "redis://redis:6379", encryptionKey: Redacted.make("...") })),
  *   Layer.provide(NodeHttpClient.layerUndici)
  * )

@@ -63,7 +63,7 @@ export interface RedisTokenStoreKeys {
 }
 
 /**
- * Constructors of the Redis `TokenStore`. Fleet mode is `MontaAuth.layer(options)` with this
+ * Constructors of the Redis `TokenStore`. Fleet mode is `MontaAuth.layerWithStore(options)` with this
  * store provided; MontaAuth itself does not change.
  *
  * @example
@@ -73,7 +73,7 @@ export interface RedisTokenStoreKeys {
  * import { NodeHttpClient } from "@effect/platform-node"
  * import { Layer, Redacted } from "effect"
  *
- * const AuthLive = MontaAuth.layer({ clientId: "my-client", clientSecret: Redacted.make("s3cret") }).pipe(
+ * const AuthLive = MontaAuth.layerWithStore({ clientId: "my-client", clientSecret: Redacted.make("s3cret") }).pipe(
  *   Layer.provide(RedisTokenStore.layer({ url: "redis://redis:6379", encryptionKey: Redacted.make("...") })),
  *   Layer.provide(NodeHttpClient.layerUndici)
  * )

@@ -112,7 +112,7 @@ const withAuth = <A, E extends KnownError>(
     const store = resolved.tokenCache === undefined
       ? TokenStore.layerMemory
       : TokenStore.layerFileSystem(resolved.tokenCache).pipe(Layer.provide(NodeFileSystem.layer))
-    const auth = MontaAuth.layer({
+    const auth = MontaAuth.layerWithStore({
       clientId: resolved.clientId,
       clientSecret: resolved.clientSecret,
       baseUrl: resolved.baseUrl,

@@ -16,8 +16,8 @@ import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
 import type * as Scope_ from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { AuthEvent, type CurrentToken, type MontaAuthService, type Options } from "../MontaAuth.js"
-import { MontaAuthApi, type MontaAuthApiService, type TokenResponse } from "../MontaAuthApi.js"
+import { AuthEvent, type CurrentToken, type MontaAuthOptions, type MontaAuthService } from "../MontaAuth.js"
+import type { MontaAuthApiService, TokenResponse } from "../MontaAuthApi.js"
 import {
   type AuthEndpoint,
   type AuthEndpointFailed,
@@ -32,7 +32,6 @@ import {
   type TokenStoreError
 } from "../MontaError.js"
 import { StoredToken, TokenStore, type TokenStoreService } from "../TokenStore.js"
-import * as hotPath from "./hotPath.js"
 import * as internalApi from "./montaAuthApi.js"
 
 /**
@@ -98,8 +97,10 @@ interface Resolved {
 
 interface State {
   token: StoredToken | undefined
-  /** What `current` answers for `token`, built once per token for the hot path. */
-  current: CurrentToken | undefined
+  /** `token`'s access token as a finished `Exit`, built once per token for the hot path (L2). */
+  accessExit: Exit.Exit<Redacted.Redacted<string>> | undefined
+  /** What `current` answers for `token`, as a finished `Exit`, built once per token (L2). */
+  currentExit: Exit.Exit<CurrentToken> | undefined
   /** The highest version this instance held, kept after `invalidate` (L10). */
   lastVersion: Option.Option<number>
   coolDown: { readonly until: number; readonly error: InvalidCredentials } | undefined
@@ -143,8 +144,8 @@ export const emitters = new WeakMap<MontaAuthService, (event: AuthEvent) => void
 
 /** @internal */
 export const make = (
-  options: Options
-): Effect.Effect<MontaAuthService, InvalidOptions | TokenError, HttpClient.HttpClient | Scope_.Scope> =>
+  options: MontaAuthOptions
+): Effect.Effect<MontaAuthService, InvalidOptions | TokenError, HttpClient.HttpClient | TokenStore | Scope_.Scope> =>
   Effect.gen(function*() {
     const config: Resolved = {
       clientId: options.clientId,
@@ -156,14 +157,14 @@ export const make = (
       maxElapsed: millis(options.retry?.maxElapsed ?? "30 seconds"),
       coolDown: millis(options.invalidCredentialsCoolDown ?? "30 seconds")
     }
-    const providedApi = yield* Effect.serviceOption(MontaAuthApi)
-    const api: MontaAuthApiService = Option.isSome(providedApi) ? providedApi.value : yield* internalApi.make({
+    // The collaborators the type names: the API on the program's HttpClient, built from these
+    // options alone, and the TokenStore of the context (`MontaAuth.layer` provides a memory one).
+    const api: MontaAuthApiService = yield* internalApi.make({
       baseUrl: options.baseUrl ?? "https://partner-api.monta.com/api/v1",
       requestTimeout: options.requestTimeout,
       allowInsecure: options.allowInsecure
     })
-    const providedStore = yield* Effect.serviceOption(TokenStore)
-    const store: TokenStoreService = Option.isSome(providedStore) ? providedStore.value : yield* TokenStore.makeMemory
+    const store: TokenStoreService = yield* TokenStore
     const scope = yield* Effect.scope
     const clock = yield* Effect.clock
     const pubsub = yield* PubSub.unbounded<AuthEvent>()
@@ -178,7 +179,8 @@ export const make = (
     const expiryGauge = gaugeOf(secondsUntilExpiry)
     const state: State = {
       token: undefined,
-      current: undefined,
+      accessExit: undefined,
+      currentExit: undefined,
       lastVersion: Option.none(),
       coolDown: undefined,
       inflight: undefined,
@@ -206,7 +208,8 @@ export const make = (
         const held = state.token
         if (held !== undefined && held.version > token.version) return Effect.void
         state.token = token
-        state.current = currentOf(token)
+        state.accessExit = Exit.succeed(token.pair.accessToken)
+        state.currentExit = Exit.succeed(currentOf(token))
         state.lastVersion = Option.some(Math.max(token.version, Option.getOrElse(state.lastVersion, () => 0)))
         state.coolDown = undefined
         if (state.me !== undefined && state.me.version !== token.version) state.me = undefined
@@ -479,31 +482,21 @@ export const make = (
       return rotation("need")
     })
 
-    // L2: one read of the state, one read of the Clock. While the token is valid, `yield*` of
-    // these takes the generator's inline path (see `hotPath.ts`); otherwise the slow path waits.
-    const validToken = (): StoredToken | undefined => {
+    // L2: one read of the state, one read of the Clock. While the token is valid the answer is the
+    // `Exit` built when the token was installed (an `Exit` is an `Effect` that is already done);
+    // otherwise the slow path, which may wait for a rotation.
+    const isCurrentValid = (): boolean => {
       const token = state.token
       return token !== undefined && clock.unsafeCurrentTimeMillis() < token.accessExpiresAt - expirySkewMillis
-        ? token
-        : undefined
     }
-
-    const accessToken: Effect.Effect<Redacted.Redacted<string>, TokenError> = hotPath.make({
-      name: "MontaAuth.accessToken",
-      read: () => {
-        const token = state.token
-        return token !== undefined && clock.unsafeCurrentTimeMillis() < token.accessExpiresAt - expirySkewMillis
-          ? token.pair.accessToken
-          : undefined
-      },
-      slow: Effect.map(slowStored, (token) => token.pair.accessToken)
-    })
-
-    const current: Effect.Effect<CurrentToken, TokenError> = hotPath.make({
-      name: "MontaAuth.current",
-      read: () => validToken() === undefined ? undefined : state.current,
-      slow: Effect.map(slowStored, (token) => state.token === token ? state.current! : currentOf(token))
-    })
+    const slowAccessToken = Effect.map(slowStored, (token) => token.pair.accessToken)
+    const accessToken: Effect.Effect<Redacted.Redacted<string>, TokenError> = Effect.suspend(() =>
+      isCurrentValid() ? state.accessExit! : slowAccessToken
+    )
+    const slowCurrent = Effect.map(slowStored, currentOf)
+    const current: Effect.Effect<CurrentToken, TokenError> = Effect.suspend(() =>
+      isCurrentValid() ? state.currentExit! : slowCurrent
+    )
 
     const invalidate = (token?: Redacted.Redacted<string>): Effect.Effect<void> =>
       Effect.sync(() => {
@@ -511,7 +504,8 @@ export const make = (
         if (held === undefined) return
         if (token !== undefined && Redacted.value(token) !== Redacted.value(held.pair.accessToken)) return
         state.token = undefined
-        state.current = undefined
+        state.accessExit = undefined
+        state.currentExit = undefined
         state.me = undefined
         signalChange()
         emit(AuthEvent.Invalidated({ version: held.version }))

@@ -64,6 +64,19 @@ const retryHint = (response: HttpClientResponse.HttpClientResponse, now: number)
 }
 
 // An IMF-fixdate such as `Sun, 06 Nov 1994 08:49:37 GMT` (parsing only; the time comes from the header).
+/**
+ * The system error code of a transport failure (`ECONNREFUSED`, `ENOTFOUND`, a TLS code), found on
+ * the cause or on the cause's cause (undici wraps them). Codes only: a message may quote a URL.
+ */
+const transportCode = (cause: unknown): string => {
+  for (let current = cause, depth = 0; current !== null && typeof current === "object" && depth < 4; depth++) {
+    const code = (current as { readonly code?: unknown }).code
+    if (typeof code === "string" && /^[A-Z0-9_]{2,64}$/.test(code)) return ` (${code})`
+    current = (current as { readonly cause?: unknown }).cause
+  }
+  return ""
+}
+
 const parseHttpDate = (value: string): Option.Option<DateTime.Utc> => {
   const millis = Date.parse(value)
   return Number.isNaN(millis) ? Option.none() : DateTime.make(millis)
@@ -127,7 +140,7 @@ export const make = (
                 endpoint,
                 reason: "Transport",
                 transient: true,
-                detail: error._tag === "RequestError" ? `${error.reason} error` : `${error.reason} error`
+                detail: `${error.reason} error${transportCode(error.cause)}`
               })
             ))
         )

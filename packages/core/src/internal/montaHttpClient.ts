@@ -26,7 +26,7 @@ import { MontaApiError } from "../MontaError.js"
 import type * as Api from "../MontaHttpClient.js"
 import { MontaHttpClient } from "../MontaHttpClient.js"
 import { MontaRateLimiter, type RateLimitPermit } from "../MontaRateLimiter.js"
-import { layerMemory as rateLimiterLayerMemory } from "./montaRateLimiter.js"
+import { layerWithMemoryStore as rateLimiterLayerMemory } from "./montaRateLimiter.js"
 import { parseRateLimitHeaders } from "./montaRateLimitHeaders.js"
 
 // ---------------------------------------------------------------------------------------------

@@ -16,53 +16,7 @@ import type * as Api from "../MontaRateLimiter.js"
 import { MontaRateLimiter, MontaRateLimiterStore } from "../MontaRateLimiter.js"
 import { emitters } from "./montaAuth.js"
 import { parseRateLimitHeaders } from "./montaRateLimitHeaders.js"
-
-// ---------------------------------------------------------------------------------------------
-// memory store
-// ---------------------------------------------------------------------------------------------
-
-interface Window {
-  readonly start: number
-  end: number
-  count: number
-}
-
-/** @internal */
-export const makeStoreMemory: Effect.Effect<Api.MontaRateLimiterStoreService> = Effect.sync(() => {
-  const windows = new Map<string, Window>()
-  const current = (key: string, budget: Api.RateBudget, now: number): Window => {
-    const window = windows.get(key)
-    if (window !== undefined && window.end > now) return window
-    const fresh: Window = { start: now, end: now + Duration.toMillis(budget.window), count: 0 }
-    windows.set(key, fresh)
-    return fresh
-  }
-  const unsafeTake: NonNullable<Api.MontaRateLimiterStoreService["unsafeTake"]> = ({ budget, cost, key, now }) => {
-    const window = current(key, budget, now)
-    const taken = window.count + cost <= budget.limit
-    if (taken) window.count += cost
-    return { taken, windowStart: window.start, resetsAt: window.end, remaining: budget.limit - window.count }
-  }
-  return {
-    take: (options) => Effect.sync(() => unsafeTake(options)),
-    unsafeTake,
-    correct: ({ budget, key, now, refund, resetsAt, used, windowStart }) =>
-      Effect.sync(() => {
-        let window = windows.get(key)
-        if (windowStart !== undefined) {
-          if (window === undefined || window.start !== windowStart || window.end <= now) return
-        } else {
-          window = current(key, budget, now)
-        }
-        window.count = Math.max(0, Math.max(window.count, used) - refund)
-        if (resetsAt !== undefined) window.end = resetsAt
-      })
-  }
-})
-
-/** @internal */
-export const layerStoreMemory = (): Layer.Layer<MontaRateLimiterStore> =>
-  Layer.effect(MontaRateLimiterStore, makeStoreMemory)
+import { makeStoreMemory } from "./rateLimiterMemoryStore.js"
 
 // ---------------------------------------------------------------------------------------------
 // metrics
@@ -440,6 +394,6 @@ export const layer = (
   Layer.effect(MontaRateLimiter, makeForAuth(options))
 
 /** @internal */
-export const layerMemory = (
+export const layerWithMemoryStore = (
   options?: Api.RateLimiterOptions | undefined
-): Layer.Layer<MontaRateLimiter, never, MontaAuth> => Layer.provide(layer(options), layerStoreMemory())
+): Layer.Layer<MontaRateLimiter, never, MontaAuth> => Layer.provide(layer(options), MontaRateLimiterStore.layerMemory)

@@ -1,6 +1,6 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type { Options, RateLimiterOptions, StoredToken, TokenStoreService } from "@monta-auth/core"
+import type { MontaAuthOptions, RateLimiterOptions, StoredToken, TokenStoreService } from "@monta-auth/core"
 import { MontaAuth, MontaHttpClient, MontaRateLimiter } from "@monta-auth/core"
 import { TokenPair } from "@monta-auth/schema"
 import { MontaFake } from "@monta-auth/testing"
@@ -143,7 +143,7 @@ export const rotateLikeMontaAuth = (
   })
 
 /** MontaAuth options for the fake's demo consumer (the in-memory fake's base URL). */
-export const demoAuthOptions = (options: Partial<Options> = {}): Options => ({
+export const demoAuthOptions = (options: Partial<MontaAuthOptions> = {}): MontaAuthOptions => ({
   clientId: MontaFake.demoConsumer.clientId,
   clientSecret: Redacted.make(MontaFake.demoConsumer.clientSecret),
   baseUrl: "http://monta.fake/api/v1",
@@ -155,7 +155,7 @@ export const demoAuthOptions = (options: Partial<Options> = {}): Options => ({
 export interface InstanceOptions {
   readonly keyPrefix: string
   readonly url?: string | undefined
-  readonly auth?: Partial<Options> | undefined
+  readonly auth?: Partial<MontaAuthOptions> | undefined
   readonly limiter?: RateLimiterOptions | undefined
   readonly redis?: RedisTokenStoreOptions | undefined
 }
@@ -167,7 +167,7 @@ export interface InstanceOptions {
 export const instanceLayer = (options: InstanceOptions) =>
   MontaHttpClient.layerRateLimiter().pipe(
     Layer.provideMerge(MontaRateLimiter.layer(options.limiter)),
-    Layer.provideMerge(MontaAuth.layer(demoAuthOptions(options.auth))),
+    Layer.provideMerge(MontaAuth.layerWithStore(demoAuthOptions(options.auth))),
     Layer.provide(
       RedisFleet.layer({
         url: options.url ?? redisUrl(),
