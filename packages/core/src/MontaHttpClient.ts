@@ -57,7 +57,7 @@ export interface MontaHttpClientOptions extends RateLimiterOptions {
   readonly retry?: HttpRetryOptions | undefined
   /**
    * Timeout of one attempt, until the response headers arrive; a timed-out attempt is a transport
-   * failure (retried for idempotent methods). Default: none beyond the `HttpClient`'s own.
+   * failure (retried for idempotent methods). Default: 30 seconds (H9).
    */
   readonly requestTimeout?: Duration.DurationInput | undefined
 }

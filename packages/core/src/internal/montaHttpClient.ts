@@ -9,7 +9,6 @@ import * as Clock from "effect/Clock"
 import type * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import { identity } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as MetricLabel from "effect/MetricLabel"
@@ -28,6 +27,7 @@ import { MontaHttpClient } from "../MontaHttpClient.js"
 import { MontaRateLimiter, type RateLimitPermit } from "../MontaRateLimiter.js"
 import { layerWithMemoryStore as rateLimiterLayerMemory } from "./montaRateLimiter.js"
 import { parseRateLimitHeaders } from "./montaRateLimitHeaders.js"
+import { errorWithRequest, withRequest } from "./platformErrors.js"
 
 // ---------------------------------------------------------------------------------------------
 // metrics
@@ -97,6 +97,9 @@ export const neverSent = (error: HttpClientError.HttpClientError): boolean => {
 
 const isTransientStatus = (status: number) => status === 408 || status >= 500
 
+/** H9: the default timeout of one attempt, until the response headers arrive. */
+const defaultRequestTimeout = Duration.seconds(30)
+
 const resolveRetry = (options: Api.HttpRetryOptions | undefined) => ({
   times: Math.max(0, options?.times ?? 5),
   baseDelay: Duration.toMillis(options?.baseDelay ?? Duration.millis(250)),
@@ -133,7 +136,7 @@ export const make = (
     const http = yield* HttpClient.HttpClient
     const baseUrl = auth.baseUrl.replace(/\/+$/, "")
     const retry = resolveRetry(options?.retry)
-    const timeout = options?.requestTimeout === undefined ? undefined : Duration.decode(options.requestTimeout)
+    const timeout = Duration.decode(options?.requestTimeout ?? defaultRequestTimeout)
     const montaVersion = options?.montaVersion
     const onExceeded = options?.onRateLimit
     const takeOptions = onExceeded === undefined ? undefined : { onExceeded }
@@ -163,12 +166,11 @@ export const make = (
       return Effect.succeed(prepared)
     }
 
-    // A timeout costs a timer and a racing fiber per request, so it is only there when asked for;
-    // otherwise the platform client's own timeouts apply.
+    // H9: every attempt is bounded (a server that accepts and never answers must not hold it).
     const withTimeout = (request: HttpClientRequest.HttpClientRequest): <A, E, R>(
       effect: Effect.Effect<A, E, R>
     ) => Effect.Effect<A, E | HttpClientError.RequestError, R> =>
-      timeout === undefined ? identity : Effect.timeoutFail({
+      Effect.timeoutFail({
         duration: timeout,
         onTimeout: () =>
           new HttpClientError.RequestError({
@@ -178,17 +180,18 @@ export const make = (
           })
       })
 
+    // H8: the bearer header exists only for the send; the response and any error carry `request`.
     const send = (request: HttpClientRequest.HttpClientRequest, token: Redacted.Redacted<string>) =>
       http.execute(HttpClientRequest.bearerToken(request, token)).pipe(
         withTimeout(request),
         Effect.match({
           onFailure: (error): Outcome => {
             countRequest("error")
-            return { _tag: "Failure", error }
+            return { _tag: "Failure", error: errorWithRequest(error, request) }
           },
           onSuccess: (response): Outcome => {
             countRequest(String(response.status))
-            return { _tag: "Response", response }
+            return { _tag: "Response", response: withRequest(response, request) }
           }
         })
       )
