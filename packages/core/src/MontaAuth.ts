@@ -81,6 +81,11 @@ export type AuthEvent = Data.TaggedEnum<{
   RateLimitPaused: { readonly until: number; readonly reason: string }
   /** The token store failed; the token lives in memory until it is back. */
   StoreUnavailable: { readonly operation: string; readonly detail: string }
+  /**
+   * The response's `Date` header disagreed wildly with the token's own dates, so its expiry was
+   * anchored to the local send time instead (L9, L14).
+   */
+  DateHeaderIgnored: { readonly endpoint: string; readonly serverDate: number; readonly reason: string }
 }>
 
 /**

@@ -222,18 +222,33 @@ export const make = (
     // L9: expiry anchored to the server's Date header, or to the local send time. The header has
     // whole seconds, so the server's time was anywhere in [date, date + 1 s): anchoring at the
     // end of that second never makes a lifetime longer than the server meant (at worst 1 s shorter).
-    const toStored = (response: TokenResponse): Omit<StoredToken, "version"> => {
+    // L14: the header is trusted only when it gives the access token a lifetime in (0, the refresh
+    // token's lifetime as seen from here]; a Date of 1970 or of ten years ahead is ignored.
+    const toStored = (response: TokenResponse, endpoint: AuthEndpoint): Omit<StoredToken, "version"> => {
+      const accessAt = DateTime.toEpochMillis(response.pair.accessTokenExpirationDate)
+      const refreshAt = DateTime.toEpochMillis(response.pair.refreshTokenExpirationDate)
       const anchor = Option.match(response.serverDate, {
         onNone: () => response.sentAt,
-        onSome: (date) => DateTime.toEpochMillis(date) + dateHeaderPrecisionMillis
+        onSome: (date) => {
+          const serverAnchor = DateTime.toEpochMillis(date) + dateHeaderPrecisionMillis
+          const lifetime = accessAt - serverAnchor
+          const refreshLifetime = Math.max(refreshAt - response.sentAt, accessAt - response.sentAt)
+          if (lifetime > 0 && lifetime <= refreshLifetime) return serverAnchor
+          emit(AuthEvent.DateHeaderIgnored({
+            endpoint,
+            serverDate: DateTime.toEpochMillis(date),
+            reason: lifetime <= 0
+              ? "the token would already be expired by the server's Date"
+              : "the token would outlive its refresh token by the server's Date"
+          }))
+          return response.sentAt
+        }
       })
-      const access = DateTime.toEpochMillis(response.pair.accessTokenExpirationDate) - anchor
-      const refresh = DateTime.toEpochMillis(response.pair.refreshTokenExpirationDate) - anchor
       return {
         clientId: config.clientId,
         pair: response.pair,
-        accessExpiresAt: response.sentAt + access,
-        refreshExpiresAt: response.sentAt + refresh,
+        accessExpiresAt: response.sentAt + (accessAt - anchor),
+        refreshExpiresAt: response.sentAt + (refreshAt - anchor),
         obtainedAt: response.sentAt
       }
     }
@@ -316,7 +331,7 @@ export const make = (
             )
             if (Option.isSome(refreshed)) {
               onRan("Refreshed")
-              return toStored(refreshed.value)
+              return toStored(refreshed.value, "/auth/refresh")
             }
           } else {
             state.deadRefreshVersion = latest.version
@@ -325,7 +340,7 @@ export const make = (
         }
         const acquired = yield* requestToken
         onRan("Acquired")
-        return toStored(acquired)
+        return toStored(acquired, "/auth/token")
       })
 
     const accept = (mode: Mode) => (latest: StoredToken): boolean => {
