@@ -18,6 +18,9 @@ import { emitters } from "./montaAuth.js"
 import { parseRateLimitHeaders } from "./montaRateLimitHeaders.js"
 import { makeStoreMemory } from "./rateLimiterMemoryStore.js"
 
+/** The provider's documented window (1000 requests per 600 s): no hint within it is clamped. */
+const documentedWindowMillis = 600_000
+
 // ---------------------------------------------------------------------------------------------
 // metrics
 // ---------------------------------------------------------------------------------------------
@@ -252,6 +255,24 @@ export const make = (options: {
         )
       })
 
+    // L14: a server hint never pauses for longer than the longest window known (the budget's, the
+    // server's, at least the documented 600 s): a ResetsIn of 1e12 or a Retry-After in 9999 is a broken header, not a reason to
+    // wait for ever. A pause the program asks for itself (`pause`) is not a hint.
+    const longestWindowMillis = (current: Api.RateBudget, serverWindowSeconds: number | undefined) =>
+      Math.max(
+        documentedWindowMillis,
+        Duration.toMillis(current.window),
+        fromServer === undefined ? 0 : Duration.toMillis(fromServer.window),
+        serverWindowSeconds === undefined ? 0 : serverWindowSeconds * 1000
+      ) + headerGranularityMillis
+    const clampHint = (requested: number, now: number, longest: number, reason: string) =>
+      requested - now <= longest ? { until: requested, reason } : {
+        until: now + longest,
+        reason: `${reason}; the server's hint of ${Duration.format(Duration.millis(requested - now))} was clamped to ${
+          Duration.format(Duration.millis(longest))
+        }`
+      }
+
     const pauseUntil = (until: number, now: number, current: Api.RateBudget, reason: string) =>
       Effect.gen(function*() {
         yield* withFallback("correct", (store) =>
@@ -305,7 +326,8 @@ export const make = (options: {
               : permit !== undefined && permit.resetsAt > now
               ? permit.resetsAt
               : now + Duration.toMillis(current.window)
-            yield* pauseUntil(until, now, current, "HTTP 429")
+            const clamped = clampHint(until, now, longestWindowMillis(current, headers.timeWindowSeconds), "HTTP 429")
+            yield* pauseUntil(clamped.until, now, current, clamped.reason)
           })
         }
         if (permit === undefined) return Effect.void
@@ -343,6 +365,10 @@ export const make = (options: {
           // Within the header's precision the local end (the send time of the window's first
           // request) is the better estimate; further off, the server's window wins, rounded late.
           if (permit.resetsAt < exact - slack || permit.resetsAt > exact + slack) resetsAt = exact + slack
+        }
+        // L14: a window never ends later than one window from now, whatever the header says.
+        if (resetsAt !== undefined) {
+          resetsAt = Math.min(resetsAt, now + longestWindowMillis(permit.budget, headers.timeWindowSeconds))
         }
         if (used <= countedLocally && resetsAt === undefined) return Effect.void
         return withFallback("correct", (store) =>
