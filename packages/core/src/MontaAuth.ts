@@ -281,12 +281,25 @@ export class MontaAuth extends Context.Tag("@monta-auth/core/MontaAuth")<MontaAu
     { readonly clientId: string; readonly clientSecret: Redacted.Redacted<string>; readonly baseUrl: string }
   > {
     return Config.all({
-      clientId: Config.nonEmptyString("MONTA_CLIENT_ID"),
-      clientSecret: Config.redacted("MONTA_CLIENT_SECRET"),
+      clientId: Config.string("MONTA_CLIENT_ID").pipe(
+        Config.validate({ message: credentialProblem, validation: isCleanCredential })
+      ),
+      // Validated before it is wrapped, so the failure names the variable (the value is not shown).
+      clientSecret: Config.redacted(
+        Config.string("MONTA_CLIENT_SECRET").pipe(
+          Config.validate({ message: credentialProblem, validation: isCleanCredential })
+        )
+      ),
       baseUrl: Config.string("MONTA_BASE_URL").pipe(Config.withDefault(productionBaseUrl))
     })
   }
 }
+
+/** What a client id or secret must be (SPEC section 11: bad config names the variable). */
+const credentialProblem = "must be non-empty, without leading or trailing white space (the value is not shown)"
+
+/** Non-empty and not padded with white space: a padded value is refused rather than trimmed. */
+const isCleanCredential = (value: string): boolean => value.length > 0 && value.trim() === value
 
 /**
  * Options of `MontaAuth.layerConfig`: everything but the credential and the base URL, which come

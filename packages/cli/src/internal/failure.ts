@@ -57,7 +57,12 @@ export const toCommandFailed = (context: FailureContext) => (error: KnownError):
       const attempts = `${error.attempts} attempt${error.attempts === 1 ? "" : "s"}`
       switch (error.reason) {
         case "Transport":
-          return fail(ExitCode.Unavailable, `cannot reach ${context.baseUrl} (POST ${error.endpoint}, ${attempts})`)
+          return fail(
+            ExitCode.Unavailable,
+            `cannot reach ${context.baseUrl} (${
+              error.endpoint === "/auth/me" ? "GET" : "POST"
+            } ${error.endpoint}, ${attempts}${error.detail !== undefined ? `: ${error.detail}` : ""})`
+          )
         case "Timeout":
           return fail(ExitCode.Unavailable, `no answer from ${context.baseUrl} (POST ${error.endpoint}, ${attempts})`)
         case "RateLimited":

@@ -24,7 +24,7 @@ import {
   type AuthEndpointRejected,
   InsufficientScope,
   InvalidCredentials,
-  type InvalidOptions,
+  InvalidOptions,
   type MalformedResponse,
   MontaApiError,
   type TokenError,
@@ -142,11 +142,23 @@ const describeFailure = (error: AttemptError): string => {
  */
 export const emitters = new WeakMap<MontaAuthService, (event: AuthEvent) => void>()
 
+/** A client id or secret that is empty or padded with white space fails at once, naming the option. */
+const validateCredential = (options: MontaAuthOptions): Effect.Effect<void, InvalidOptions> => {
+  const problem = "must be non-empty, without leading or trailing white space (the value is not shown)"
+  const clean = (value: string) => value.length > 0 && value.trim() === value
+  if (!clean(options.clientId)) return Effect.fail(new InvalidOptions({ option: "clientId", problem }))
+  if (!clean(Redacted.value(options.clientSecret))) {
+    return Effect.fail(new InvalidOptions({ option: "clientSecret", problem }))
+  }
+  return Effect.void
+}
+
 /** @internal */
 export const make = (
   options: MontaAuthOptions
 ): Effect.Effect<MontaAuthService, InvalidOptions | TokenError, HttpClient.HttpClient | TokenStore | Scope_.Scope> =>
   Effect.gen(function*() {
+    yield* validateCredential(options)
     const config: Resolved = {
       clientId: options.clientId,
       clientSecret: options.clientSecret,

@@ -22,24 +22,34 @@ import {
 const isLoopback = (hostname: string): boolean =>
   hostname === "localhost" || hostname === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
 
-/** @internal */
+/**
+ * The base URL, refused when it is not a URL, carries userinfo, a query or a fragment (each would
+ * garble every endpoint's URL, and userinfo is a password in a config file), or is plain http off
+ * loopback. The messages never quote the URL's userinfo.
+ *
+ * @internal
+ */
 export const validateBaseUrl = (baseUrl: string, allowInsecure?: boolean): Effect.Effect<string, InvalidOptions> =>
   Effect.suspend(() => {
+    const refuse = (problem: string) => Effect.fail(new InvalidOptions({ option: "baseUrl", problem }))
     let url: URL
     try {
       url = new URL(baseUrl)
     } catch {
-      return Effect.fail(new InvalidOptions({ option: "baseUrl", problem: `not a URL: ${baseUrl}` }))
+      // Not parseable: quote nothing after a possible `user:password@`.
+      const shown = baseUrl.includes("@") ? "(not shown: it holds an @)" : JSON.stringify(baseUrl.slice(0, 200))
+      return refuse(`not a URL: ${shown}`)
     }
+    const where = `${url.protocol}//${url.host}`
+    if (url.username !== "" || url.password !== "") {
+      return refuse(`${where} carries a user name or password: give the credential as clientId/clientSecret`)
+    }
+    if (url.search !== "" || baseUrl.includes("?")) return refuse(`${where}${url.pathname} carries a query`)
+    if (url.hash !== "" || baseUrl.includes("#")) return refuse(`${where}${url.pathname} carries a fragment`)
     if (url.protocol === "https:" || (url.protocol === "http:" && (isLoopback(url.hostname) || allowInsecure))) {
       return Effect.succeed(url.toString().replace(/\/+$/, ""))
     }
-    return Effect.fail(
-      new InvalidOptions({
-        option: "baseUrl",
-        problem: `${url.protocol}//${url.host} is not https (plain http is allowed only on loopback hosts)`
-      })
-    )
+    return refuse(`${where} is not https (plain http is allowed only on loopback hosts)`)
   })
 
 const retryHint = (response: HttpClientResponse.HttpClientResponse, now: number): number | undefined => {
