@@ -137,6 +137,22 @@ export class RateLimited extends Schema.TaggedError<RateLimited>("@monta-auth/co
 }
 
 /**
+ * The `MontaAuth` was asked for a token after the scope of its layer closed (L14): it answers at
+ * once instead of waiting for a refresh that can no longer run.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class MontaAuthClosed extends Schema.TaggedError<MontaAuthClosed>("@monta-auth/core/MontaAuthClosed")(
+  "MontaAuthClosed",
+  { clientId: Schema.String }
+) {
+  override get message(): string {
+    return `MontaAuth of client ${this.clientId} is closed: its layer's scope has ended`
+  }
+}
+
+/**
  * A token store could not load or save (file system, Redis). MontaAuth keeps serving from memory.
  *
  * @since 0.1.0
@@ -246,4 +262,4 @@ export class AuthEndpointFailed
  * @since 0.1.0
  * @category errors
  */
-export type TokenError = InvalidCredentials | TokenRequestFailed | MalformedResponse
+export type TokenError = InvalidCredentials | TokenRequestFailed | MalformedResponse | MontaAuthClosed

@@ -41,8 +41,9 @@ describe("scope close", () => {
       yield* Scope.close(scope, Exit.void)
       yield* settle
       const exit = yield* Fiber.join(waiter)
-      // The waiting caller is released (interrupted), not left hanging.
-      assert.isTrue(Exit.isInterrupted(exit))
+      // The waiting caller is released with a typed error (L14), not left hanging.
+      assert.isTrue(Exit.isFailure(exit))
+      if (Exit.isFailure(exit)) assert.strictEqual((yield* Effect.flip(exit))._tag, "MontaAuthClosed")
       const alive = (yield* supervisor.value).filter((fiber) => fiber.id() !== waiter.id())
       assert.deepStrictEqual(alive.map((fiber) => fiber.id()), [])
       assert.deepStrictEqual(lines.filter((line) => /unhandled|ERROR|FATAL/i.test(line)), [])

@@ -9,6 +9,7 @@ import type {
   InvalidOptions,
   MalformedResponse,
   MontaApiError,
+  MontaAuthClosed,
   RateLimited,
   TokenRequestFailed,
   TokenStoreError
@@ -34,6 +35,7 @@ export type KnownError =
   | RateLimited
   | TokenStoreError
   | InvalidOptions
+  | MontaAuthClosed
   | ConfigError.ConfigError
   | HttpClientError.HttpClientError
   | CommandFailed
@@ -45,6 +47,8 @@ export const toCommandFailed = (context: FailureContext) => (error: KnownError):
   switch (error._tag) {
     case "CommandFailed":
       return error
+    case "MontaAuthClosed":
+      return fail(ExitCode.Failure, error.message)
     case "InvalidCredentials": {
       const code = error.errorCode !== undefined ? ` ${error.errorCode}` : ""
       return fail(

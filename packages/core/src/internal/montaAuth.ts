@@ -6,6 +6,7 @@ import * as DateTime from "effect/DateTime"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import * as Metric from "effect/Metric"
@@ -14,7 +15,7 @@ import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
 import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
-import type * as Scope_ from "effect/Scope"
+import * as Scope_ from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { AuthEvent, type CurrentToken, type MontaAuthOptions, type MontaAuthService } from "../MontaAuth.js"
 import type { MontaAuthApiService, TokenResponse } from "../MontaAuthApi.js"
@@ -27,6 +28,7 @@ import {
   InvalidOptions,
   type MalformedResponse,
   MontaApiError,
+  MontaAuthClosed,
   type TokenError,
   TokenRequestFailed,
   type TokenStoreError
@@ -111,6 +113,8 @@ interface State {
   /** The version whose refresh token `/auth/refresh` refused: the next attempts use `/auth/token`. */
   deadRefreshVersion: number | undefined
   waiting: number
+  /** Set when the layer's scope closes: every later caller fails at once with `MontaAuthClosed`. */
+  closed: MontaAuthClosed | undefined
 }
 
 const currentOf = (token: StoredToken): CurrentToken => ({
@@ -199,8 +203,25 @@ export const make = (
       changed: Deferred.unsafeMake<void>(FiberId.none),
       me: undefined,
       deadRefreshVersion: undefined,
-      waiting: 0
+      waiting: 0,
+      closed: undefined
     }
+    // L14: after the scope closes nothing can rotate; callers (waiting ones too) get a typed error.
+    // Rotations run in a child scope made before this finalizer, so it runs first (finalizers run
+    // in reverse) and waiting callers see `MontaAuthClosed` rather than the rotation's interruption.
+    const rotations = yield* Scope_.fork(scope, ExecutionStrategy.sequential)
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(() => {
+        const closed = new MontaAuthClosed({ clientId: config.clientId })
+        state.closed = closed
+        state.token = undefined
+        state.accessExit = undefined
+        state.currentExit = undefined
+        const inflight = state.inflight
+        state.inflight = undefined
+        if (inflight !== undefined) Deferred.unsafeDone(inflight, Exit.fail(closed))
+      })
+    )
 
     const emit = (event: AuthEvent) => {
       pubsub.unsafeOffer(event)
@@ -497,10 +518,11 @@ export const make = (
             })
           )
         )
-        return Effect.zipRight(Effect.forkIn(run, scope), awaitFlight(deferred))
+        return Effect.zipRight(Effect.forkIn(run, rotations), awaitFlight(deferred))
       })
 
     const slowStored: Effect.Effect<StoredToken, TokenError> = Effect.suspend(() => {
+      if (state.closed !== undefined) return Effect.fail(state.closed)
       const now = clock.unsafeCurrentTimeMillis()
       const token = state.token
       if (token !== undefined && isValid(token, now)) return Effect.succeed(token)
