@@ -8,13 +8,14 @@
 import type * as FileSystem from "@effect/platform/FileSystem"
 import { TokenPair } from "@monta-auth/schema"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as SynchronizedRef from "effect/SynchronizedRef"
 import * as internalFile from "./internal/fileStore.js"
-import type { TokenStoreError } from "./MontaError.js"
+import { TokenStoreError } from "./MontaError.js"
 
 /**
  * A token pair as stored: the pair, its expiries anchored to this host's clock (L9), and a
@@ -100,17 +101,40 @@ export interface SimpleBackend {
   readonly clear: (clientId: string) => Effect.Effect<void, TokenStoreError>
 }
 
-const makeSimple = (backend: SimpleBackend): Effect.Effect<TokenStoreService> =>
+/**
+ * Options of `TokenStore.makeSimple`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SimpleStoreOptions {
+  /**
+   * How long one `load`, `save` or `clear` of the backend may take before it counts as failed
+   * (L14: a hung store must not hold callers; MontaAuth then keeps the pair in memory). Default
+   * 5 seconds, on the Effect `Clock`.
+   */
+  readonly timeout?: Duration.DurationInput | undefined
+}
+
+const makeSimple = (backend: SimpleBackend, options?: SimpleStoreOptions): Effect.Effect<TokenStoreService> =>
   Effect.gen(function*() {
+    const timeout = Duration.decode(options?.timeout ?? Duration.seconds(5))
+    const bounded = <A>(operation: string, effect: Effect.Effect<A, TokenStoreError>) =>
+      Effect.timeoutFail(effect, {
+        duration: timeout,
+        onTimeout: () => new TokenStoreError({ operation, detail: `no answer within ${Duration.format(timeout)}` })
+      })
     const lock = yield* Effect.makeSemaphore(1)
     const isNewer = (latest: StoredToken, seen: Option.Option<number>) =>
       Option.match(seen, { onNone: () => true, onSome: (version) => latest.version > version })
+    const load = (clientId: string) => bounded("load", backend.load(clientId))
+    const save = (token: StoredToken) => bounded("save", backend.save(token))
     return {
-      load: backend.load,
-      clear: backend.clear,
+      load,
+      clear: (clientId) => bounded("clear", backend.clear(clientId)),
       rotate: <E, R>(request: RotateRequest<E, R>) =>
         lock.withPermits(1)(Effect.gen(function*() {
-          const latest = yield* backend.load(request.clientId)
+          const latest = yield* load(request.clientId)
           if (Option.isSome(latest) && isNewer(latest.value, request.seen) && request.accept(latest.value)) {
             return latest.value
           }
@@ -122,7 +146,7 @@ const makeSimple = (backend: SimpleBackend): Effect.Effect<TokenStoreService> =>
           const stored = new StoredToken({ ...fresh, version })
           // The pair is rotated already: failing to persist it must not lose it (the old refresh
           // token is dead), so a save failure is logged and the new pair still returned.
-          yield* backend.save(stored).pipe(
+          yield* save(stored).pipe(
             Effect.catchAll((error) =>
               Effect.logWarning(`monta-auth: token store save failed, keeping the pair in memory: ${error.detail}`)
             )
@@ -164,8 +188,8 @@ export class TokenStore extends Context.Tag("@monta-auth/core/TokenStore")<Token
    * Rotations run one at a time per store (a process-local lock); a backend with its own
    * cross-process lease (Redis) implements `rotate` itself.
    */
-  static makeSimple(backend: SimpleBackend): Effect.Effect<TokenStoreService> {
-    return makeSimple(backend)
+  static makeSimple(backend: SimpleBackend, options?: SimpleStoreOptions): Effect.Effect<TokenStoreService> {
+    return makeSimple(backend, options)
   }
   /**
    * A store in a JSON file keyed by clientId, so a restart reuses a valid pair instead of calling
