@@ -55,9 +55,9 @@ try {
               `file:${path.join(packs, tarball)}`
             ])
           ),
-          "effect": core.dependencies["effect"],
-          "@effect/platform": core.dependencies["@effect/platform"],
-          "@effect/platform-node": testing.dependencies["@effect/platform-node"]
+          "effect": core.peerDependencies["effect"],
+          "@effect/platform": core.peerDependencies["@effect/platform"],
+          "@effect/platform-node": testing.peerDependencies["@effect/platform-node"]
         }
       },
       null,
