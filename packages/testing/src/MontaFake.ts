@@ -13,10 +13,11 @@ import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
-import type * as Layer from "effect/Layer"
+import * as Layer from "effect/Layer"
 import * as internalClient from "./internal/client.js"
 import * as internal from "./internal/fake.js"
 import * as internalServer from "./internal/server.js"
+import * as internalState from "./internal/state.js"
 
 /**
  * A credential the fake knows: what `POST /auth/token` accepts and what `GET /auth/me` reports.
@@ -244,7 +245,7 @@ export class MontaFake extends Context.Tag("@monta-auth/testing/MontaFake")<Mont
    * @since 0.1.0
    * @category constructors
    */
-  static readonly demoConsumer: ConsumerInput = internal.demoConsumer
+  static readonly demoConsumer: ConsumerInput = internalState.demoConsumer
 
   /**
    * A team-restricted credential: `team-client-id` / `team-client-secret`,
@@ -253,7 +254,7 @@ export class MontaFake extends Context.Tag("@monta-auth/testing/MontaFake")<Mont
    * @since 0.1.0
    * @category constructors
    */
-  static readonly teamConsumer: ConsumerInput = internal.teamConsumer
+  static readonly teamConsumer: ConsumerInput = internalState.teamConsumer
 
   /**
    * Builds the fake's state and app, for use with a server of your own.
@@ -270,7 +271,8 @@ export class MontaFake extends Context.Tag("@monta-auth/testing/MontaFake")<Mont
    * @since 0.1.0
    * @category layers
    */
-  static readonly layer: (options?: MontaFakeOptions) => Layer.Layer<MontaFake> = internal.layer
+  static readonly layer: (options?: MontaFakeOptions) => Layer.Layer<MontaFake> = (options) =>
+    Layer.effect(MontaFake, internal.make(options))
 
   /**
    * The fake plus an `HttpClient` that runs its app in memory, in the caller's fiber: no sockets,
@@ -281,7 +283,7 @@ export class MontaFake extends Context.Tag("@monta-auth/testing/MontaFake")<Mont
    */
   static readonly layerTest: (
     options?: MontaFakeOptions
-  ) => Layer.Layer<MontaFake | HttpClient.HttpClient> = internalClient.layerTest
+  ) => Layer.Layer<MontaFake | HttpClient.HttpClient> = (options) => internalClient.layerTest(MontaFake, options)
 
   /**
    * The fake served on `127.0.0.1` (port 0, the default, picks a free one) with
@@ -292,5 +294,6 @@ export class MontaFake extends Context.Tag("@monta-auth/testing/MontaFake")<Mont
    */
   static readonly layerServer: (
     options?: MontaFakeOptions & { readonly port?: number | undefined }
-  ) => Layer.Layer<MontaFake | HttpClient.HttpClient, HttpServerError.ServeError> = internalServer.layerServer
+  ) => Layer.Layer<MontaFake | HttpClient.HttpClient, HttpServerError.ServeError> = (options) =>
+    internalServer.layerServer(MontaFake, options)
 }

@@ -9,8 +9,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
-import type { MontaFakeOptions, MontaFakeService } from "../MontaFake.js"
-import { MontaFake } from "../MontaFake.js"
+import type { MontaFake, MontaFakeOptions, MontaFakeService } from "../MontaFake.js"
 import * as internal from "./fake.js"
 
 type WebBody = NonNullable<NonNullable<ConstructorParameters<typeof Request>[1]>["body"]>
@@ -84,11 +83,19 @@ export const makeClient = (fake: MontaFakeService): HttpClient.HttpClient => {
   )
 }
 
-/** @internal */
-export const layerTest = (options?: MontaFakeOptions): Layer.Layer<MontaFake | HttpClient.HttpClient> =>
+/**
+ * The fake under `tag` (the public `MontaFake`, passed in so this module imports it as a type
+ * only) plus the in-memory client.
+ *
+ * @internal
+ */
+export const layerTest = (
+  tag: Context.Tag<MontaFake, MontaFakeService>,
+  options?: MontaFakeOptions
+): Layer.Layer<MontaFake | HttpClient.HttpClient> =>
   Layer.effectContext(
     Effect.map(
       internal.make(options),
-      (fake) => Context.make(MontaFake, fake).pipe(Context.add(HttpClient.HttpClient, makeClient(fake)))
+      (fake) => Context.make(tag, fake).pipe(Context.add(HttpClient.HttpClient, makeClient(fake)))
     )
   )
