@@ -24,12 +24,19 @@ export interface ConnectionOptions {
 export const describeCause = (cause: unknown): string =>
   cause instanceof Error ? cause.message : typeof cause === "string" ? cause : "unknown Redis error"
 
-/** Hides credentials of a Redis URL for logs. */
-const safeUrl = (url: string): string => {
+/**
+ * A Redis URL for logs: scheme, host, port and database only. ioredis takes a password in the
+ * userinfo (`redis://:pw@host`, `redis://user:pw@host`) and in the query (`?password=pw`), so
+ * both are dropped whole, never shown.
+ *
+ * @internal
+ */
+export const safeUrl = (url: string): string => {
   try {
     const parsed = new URL(url)
-    if (parsed.password !== "") parsed.password = "***"
-    return parsed.toString()
+    const hidden = parsed.username !== "" || parsed.password !== "" || parsed.search !== ""
+    const path = parsed.pathname === "/" ? "" : parsed.pathname
+    return `${parsed.protocol}//${parsed.host}${path}${hidden ? " (credentials not shown)" : ""}`
   } catch {
     return "(unparsable Redis URL)"
   }
