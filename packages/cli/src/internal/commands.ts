@@ -119,9 +119,18 @@ const withAuth = <A, E extends KnownError>(
       requestTimeout: Duration.seconds(Math.min(10, resolved.timeout)),
       retry: { maxElapsed: Duration.seconds(resolved.timeout) }
     }).pipe(Layer.provide(Layer.merge(store, NodeHttpClient.layerUndici)))
+    // `--timeout` bounds the whole command: retries, backoff and the last attempt included.
     return yield* Effect.flatMap(MontaAuth, (service) => f(service, resolved)).pipe(
       Effect.provide(auth),
-      Effect.mapError(toCommandFailed(resolved))
+      Effect.mapError(toCommandFailed(resolved)),
+      Effect.timeoutFail({
+        duration: Duration.seconds(resolved.timeout),
+        onTimeout: () =>
+          new CommandFailed({
+            exitCode: ExitCode.Unavailable,
+            reason: `no answer from ${resolved.baseUrl} within --timeout ${resolved.timeout} s`
+          })
+      })
     )
   })
 
