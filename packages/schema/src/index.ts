@@ -6,6 +6,12 @@
  */
 
 /**
+ * `requiredScope`, `endpointFor` and `endpoints`: the provider's endpoint table (SPEC H7).
+ *
+ * @since 0.1.0
+ */
+export * from "./Endpoint.js"
+/**
  * `Me`: the payload of `GET /auth/me`.
  *
  * @since 0.1.0
@@ -41,6 +47,12 @@ export * from "./RateLimit.js"
  * @since 0.1.0
  */
 export * from "./Scope.js"
+/**
+ * `ScopeSpellings` and `normalizeScope`: how the endpoint table reads the provider's misspelled scopes.
+ *
+ * @since 0.1.0
+ */
+export * from "./ScopeSpelling.js"
 /**
  * `TokenRequest`, `RefreshRequest` and `TokenPair`: the bodies of `/auth/token` and `/auth/refresh`.
  *
