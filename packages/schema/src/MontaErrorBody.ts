@@ -1,6 +1,8 @@
 /**
- * Error bodies of the Monta Partner API. They are not documented, so every field is optional
- * and a body of any other shape still decodes (to an empty value).
+ * Error bodies of the Monta Partner API. The documented examples are `{status, message, errorCode}`
+ * with `status` the HTTP status *name* (`"UNAUTHORIZED"`), some with `readableMessage` and `context`;
+ * nothing guarantees that shape, so every field is optional and a body of any other shape still
+ * decodes (to an empty value).
  *
  * @since 0.1.0
  */
@@ -16,15 +18,53 @@ const lenient = <A>(schema: Schema.Schema<A>) =>
     encode: identity
   })
 
+const StatusName = Schema.String.pipe(Schema.pattern(/^[A-Z][A-Z0-9_]*$/))
+
+// `context` may be any JSON value; `null` counts as absent.
+const Context = Schema.Unknown.pipe(Schema.filter((value) => value !== undefined && value !== null))
+
 /**
- * `{status, message, errorCode}`, each optional; a field of the wrong type is dropped (its key is
- * absent) rather than failing the whole body.
+ * HTTP status names as the provider writes them (Spring's `HttpStatus`), with their codes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const httpStatusNames: { readonly [name: string]: number } = {
+  BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  PAYMENT_REQUIRED: 402,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  NOT_ACCEPTABLE: 406,
+  REQUEST_TIMEOUT: 408,
+  CONFLICT: 409,
+  GONE: 410,
+  PRECONDITION_FAILED: 412,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  UNPROCESSABLE_ENTITY: 422,
+  LOCKED: 423,
+  TOO_MANY_REQUESTS: 429,
+  INTERNAL_SERVER_ERROR: 500,
+  NOT_IMPLEMENTED: 501,
+  BAD_GATEWAY: 502,
+  SERVICE_UNAVAILABLE: 503,
+  GATEWAY_TIMEOUT: 504
+}
+
+/**
+ * `{status, message, errorCode, readableMessage, context}`, each optional; a field of the wrong type
+ * is dropped (its key is absent) rather than failing the whole body. `status` is the status name the
+ * provider sends (`"NOT_FOUND"`, upper-case letters, digits and `_`) or a number; `statusCode` gives
+ * the number either way.
  *
  * @example
  * ```ts
  * import { decodeMontaErrorBody } from "@monta-auth/schema"
  *
  * decodeMontaErrorBody({ status: "x", errorCode: "ACCESS_FORBIDDEN" }) // { errorCode: "ACCESS_FORBIDDEN" }
+ * decodeMontaErrorBody(`{"status":"UNAUTHORIZED","errorCode":"INVALID_ACCESS_TOKEN"}`).statusCode // 401
  * decodeMontaErrorBody("<html>Bad Gateway</html>") // {}
  * ```
  *
@@ -32,10 +72,24 @@ const lenient = <A>(schema: Schema.Schema<A>) =>
  * @category schemas
  */
 export class MontaErrorBody extends Schema.Class<MontaErrorBody>("@monta-auth/schema/MontaErrorBody")({
-  status: lenient(Schema.Number),
+  status: lenient(Schema.Union(StatusName, Schema.Number)),
   message: lenient(Schema.String),
-  errorCode: lenient(Schema.String)
-}) {}
+  errorCode: lenient(Schema.String),
+  readableMessage: lenient(Schema.String),
+  context: lenient(Context)
+}) {
+  /**
+   * The HTTP status as a number: `status` itself when it is one, the code of a known status name
+   * (`"UNAUTHORIZED"` is 401), otherwise `undefined`.
+   *
+   * @since 0.1.0
+   */
+  get statusCode(): number | undefined {
+    const status = this.status
+    if (typeof status === "number" || status === undefined) return status
+    return Object.prototype.hasOwnProperty.call(httpStatusNames, status) ? httpStatusNames[status] : undefined
+  }
+}
 
 const decodeBody = Schema.decodeUnknownOption(MontaErrorBody)
 const decodeJson = Schema.decodeUnknownOption(Schema.parseJson())

@@ -54,9 +54,70 @@ describe("MontaErrorBody is lenient (SPEC 1 error bodies, issue 2)", () => {
       const decoded = decodeMontaErrorBody(body)
       assert.instanceOf(decoded, MontaErrorBody)
       for (const [key, value] of Object.entries(decoded)) {
-        assert.include(["status", "message", "errorCode"], key)
-        assert.strictEqual(typeof value, key === "status" ? "number" : "string")
+        assert.include(["status", "message", "errorCode", "readableMessage", "context"], key)
+        if (key === "status") assert.include(["number", "string"], typeof value)
+        else if (key === "context") assert.isFalse(value === undefined || value === null)
+        else assert.strictEqual(typeof value, "string")
       }
     }
   )
+})
+
+describe("MontaErrorBody decodes the documented error bodies (issue 12 item 5)", () => {
+  const decoded = (body: unknown) => ({ ...decodeMontaErrorBody(body) })
+
+  it("notes: 400 BAD_REQUEST, status as a name", () => {
+    // monta-partner-api-notes.md, "Error bodies": 400 example
+    const body = { status: "BAD_REQUEST", message: "Invalid request", errorCode: "BAD_REQUEST" }
+    assert.deepStrictEqual(decoded(body), body)
+    assert.deepStrictEqual(decoded(JSON.stringify(body)), body)
+    assert.strictEqual(decodeMontaErrorBody(body).statusCode, 400)
+  })
+
+  it("notes: 401 on /auth/token, CONSUMER_NOT_FOUND", () => {
+    // monta-partner-api-notes.md, "Error bodies": 401 on `/auth/token` example
+    const body = { status: "UNAUTHORIZED", message: "Consumer not found", errorCode: "CONSUMER_NOT_FOUND" }
+    assert.deepStrictEqual(decoded(JSON.stringify(body)), body)
+    assert.strictEqual(decodeMontaErrorBody(body).statusCode, 401)
+  })
+
+  it("notes: 401 with a bad or expired access token (also the /auth/refresh example), INVALID_ACCESS_TOKEN", () => {
+    // monta-partner-api-notes.md, "Error bodies": 401 with a bad or expired access token example
+    const body = { status: "UNAUTHORIZED", message: "Invalid access token", errorCode: "INVALID_ACCESS_TOKEN" }
+    assert.deepStrictEqual(decoded(body), body)
+    assert.strictEqual(decodeMontaErrorBody(body).errorCode, "INVALID_ACCESS_TOKEN")
+  })
+
+  it("notes: 403 FORBIDDEN, ACCESS_FORBIDDEN", () => {
+    // monta-partner-api-notes.md, "Error bodies": 403 example
+    const body = { status: "FORBIDDEN", message: "Access forbidden", errorCode: "ACCESS_FORBIDDEN" }
+    assert.deepStrictEqual(decoded(JSON.stringify(body)), body)
+    assert.strictEqual(decodeMontaErrorBody(body).statusCode, 403)
+  })
+
+  it("notes: 404 NOT_FOUND with readableMessage and context", () => {
+    // monta-partner-api-notes.md, "Error bodies": 404 example
+    const body = {
+      status: "NOT_FOUND",
+      message: "Resource not found",
+      errorCode: "RESOURCE_NOT_FOUND",
+      readableMessage: "The charge point could not be found",
+      context: "chargePointId=42"
+    }
+    const result = decodeMontaErrorBody(JSON.stringify(body))
+    assert.deepStrictEqual({ ...result }, body)
+    assert.strictEqual(result.readableMessage, "The charge point could not be found")
+    assert.strictEqual(result.context, "chargePointId=42")
+    assert.strictEqual(result.statusCode, 404)
+  })
+
+  it("SPEC 1: numbers still decode; an unknown status name is kept without a code; wrong types dropped", () => {
+    assert.strictEqual(decodeMontaErrorBody({ status: 429 }).statusCode, 429)
+    assert.deepStrictEqual(decoded({ status: "I_AM_A_TEAPOT" }), { status: "I_AM_A_TEAPOT" })
+    assert.isUndefined(decodeMontaErrorBody({ status: "I_AM_A_TEAPOT" }).statusCode)
+    assert.isUndefined(decodeMontaErrorBody({}).statusCode)
+    assert.isUndefined(decodeMontaErrorBody({ status: "toString" }).statusCode)
+    assert.deepStrictEqual(decoded({ status: "Not Found", readableMessage: 7, context: null }), {})
+    assert.deepStrictEqual(decoded({ context: { id: 42 } }), { context: { id: 42 } })
+  })
 })
