@@ -87,6 +87,27 @@ const transportCode = (cause: unknown): string => {
   return ""
 }
 
+/** H9: an auth endpoint's body longer than this is refused (a token pair is a few hundred bytes). */
+const maxBodyLength = 64 * 1024
+
+/**
+ * The text with every occurrence of the given secrets (and their JSON-escaped forms) replaced by
+ * `<redacted>`, for server text that may echo what we sent.
+ *
+ * @internal
+ */
+export const scrubSecrets = (text: string, secrets: ReadonlyArray<Redacted.Redacted<string>>): string => {
+  let scrubbed = text
+  for (const secret of secrets) {
+    const value = Redacted.value(secret)
+    if (value.length < 4) continue
+    for (const form of new Set([value, JSON.stringify(value).slice(1, -1)])) {
+      scrubbed = scrubbed.split(form).join("<redacted>")
+    }
+  }
+  return scrubbed
+}
+
 const parseHttpDate = (value: string): Option.Option<DateTime.Utc> => {
   const millis = Date.parse(value)
   return Number.isNaN(millis) ? Option.none() : DateTime.make(millis)
@@ -121,7 +142,8 @@ export const make = (
     const send = <A>(
       endpoint: AuthEndpoint,
       request: HttpClientRequest.HttpClientRequest,
-      decode: (body: unknown) => Effect.Effect<A, ParseResult.ParseError>
+      decode: (body: unknown) => Effect.Effect<A, ParseResult.ParseError>,
+      secrets: ReadonlyArray<Redacted.Redacted<string>>
     ): Effect.Effect<
       { readonly value: A; readonly serverDate: Option.Option<DateTime.Utc>; readonly sentAt: number },
       AuthApiError
@@ -166,6 +188,14 @@ export const make = (
           })
         }
         const body = text.right
+        if (body.length > maxBodyLength) {
+          return yield* new MalformedResponse({
+            method: request.method,
+            url,
+            status,
+            problem: `the body is larger than ${maxBodyLength} characters`
+          })
+        }
         if (status >= 200 && status < 300) {
           let json: unknown
           try {
@@ -185,7 +215,8 @@ export const make = (
           )
           return { value, serverDate: serverDateOf(response), sentAt }
         }
-        const errorBody = decodeMontaErrorBody(body)
+        // H8: a server or proxy that echoes what we sent must not get it into an error.
+        const errorBody = decodeMontaErrorBody(scrubSecrets(body, secrets))
         if (status === 400 || status === 401 || status === 403) {
           return yield* new AuthEndpointRejected({
             endpoint,
@@ -222,7 +253,8 @@ export const make = (
         send(
           "/auth/token",
           post("/auth/token", { clientId: request.clientId, clientSecret: Redacted.value(request.clientSecret) }),
-          decodeTokenPair
+          decodeTokenPair,
+          [request.clientSecret]
         ).pipe(
           Effect.map(tokenResponse),
           Effect.withSpan("MontaAuthApi.token", {
@@ -234,7 +266,8 @@ export const make = (
         send(
           "/auth/refresh",
           post("/auth/refresh", { refreshToken: Redacted.value(request.refreshToken) }),
-          decodeTokenPair
+          decodeTokenPair,
+          [request.refreshToken]
         ).pipe(
           Effect.map(tokenResponse),
           Effect.withSpan("MontaAuthApi.refresh", { kind: "client", attributes: { "monta.endpoint": "/auth/refresh" } })
@@ -246,7 +279,8 @@ export const make = (
             HttpClientRequest.acceptJson,
             HttpClientRequest.bearerToken(Redacted.value(accessToken))
           ),
-          decodeMe
+          decodeMe,
+          [accessToken]
         ).pipe(
           Effect.map((result) => result.value),
           Effect.withSpan("MontaAuthApi.me", { kind: "client", attributes: { "monta.endpoint": "/auth/me" } })

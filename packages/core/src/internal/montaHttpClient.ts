@@ -25,6 +25,7 @@ import { MontaApiError } from "../MontaError.js"
 import type * as Api from "../MontaHttpClient.js"
 import { MontaHttpClient } from "../MontaHttpClient.js"
 import { MontaRateLimiter, type RateLimitPermit } from "../MontaRateLimiter.js"
+import { scrubSecrets } from "./montaAuthApi.js"
 import { layerWithMemoryStore as rateLimiterLayerMemory } from "./montaRateLimiter.js"
 import { parseRateLimitHeaders } from "./montaRateLimitHeaders.js"
 import { errorWithRequest, withRequest } from "./platformErrors.js"
@@ -196,11 +197,16 @@ export const make = (
         })
       )
 
-    const apiError = (request: HttpClientRequest.HttpClientRequest, response: HttpClientResponse.HttpClientResponse) =>
+    // H8: the server's text never carries the token we sent into the error.
+    const apiError = (
+      request: HttpClientRequest.HttpClientRequest,
+      response: HttpClientResponse.HttpClientResponse,
+      token: Redacted.Redacted<string>
+    ) =>
       response.text.pipe(
         Effect.orElseSucceed(() => ""),
         Effect.flatMap((text) => {
-          const body = decodeMontaErrorBody(text)
+          const body = decodeMontaErrorBody(scrubSecrets(text, [token]))
           return new MontaApiError({
             status: response.status,
             method: request.method,
@@ -300,7 +306,7 @@ export const make = (
           }
           // H5: 408 and 5xx are retried for idempotent methods only; anything else is final (H4).
           const delay = isTransientStatus(status) && idempotent ? yield* nextRetry(hintOf(response)) : undefined
-          if (delay === undefined) return yield* apiError(request, response)
+          if (delay === undefined) return yield* apiError(request, response, token)
           yield* discard(response)
           yield* Metric.increment(Metric.tagged(httpRetries, "reason", String(status)))
           retries++
