@@ -21,7 +21,10 @@ const lenient = <A>(schema: Schema.Schema<A>) =>
 const StatusName = Schema.String.pipe(Schema.pattern(/^[A-Z][A-Z0-9_]*$/))
 
 // `context` may be any JSON value; `null` counts as absent.
-const Context = Schema.Unknown.pipe(Schema.filter((value) => value !== undefined && value !== null))
+const context = Schema.optionalToOptional(Schema.Unknown, Schema.Unknown, {
+  decode: Option.filter((value) => value !== undefined && value !== null),
+  encode: identity
+})
 
 /**
  * HTTP status names as the provider writes them (Spring's `HttpStatus`), with their codes.
@@ -76,7 +79,7 @@ export class MontaErrorBody extends Schema.Class<MontaErrorBody>("@monta-auth/sc
   message: lenient(Schema.String),
   errorCode: lenient(Schema.String),
   readableMessage: lenient(Schema.String),
-  context: lenient(Context)
+  context
 }) {
   /**
    * The HTTP status as a number: `status` itself when it is one, the code of a known status name
