@@ -29,7 +29,9 @@ export interface Endpoint {
   readonly method: string
   /** Path template under `/api/v1`, e.g. `/charge-points/{chargePointId}`. */
   readonly template: string
+  /** The scope the operation requires, normalized; `undefined` when none is known. */
   readonly scope: Scope | undefined
+  /** How the operation pages, if it is a list. */
   readonly paging: PagingKind
   /** The provider's operationId, e.g. `get-charge-point`. */
   readonly operationId: string

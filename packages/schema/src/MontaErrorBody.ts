@@ -86,6 +86,7 @@ export class MontaErrorBody extends Schema.Class<MontaErrorBody>("@monta-auth/sc
    * (`"UNAUTHORIZED"` is 401), otherwise `undefined`.
    *
    * @since 0.1.0
+   * @category getters
    */
   get statusCode(): number | undefined {
     const status = this.status
