@@ -88,13 +88,17 @@ export class InsufficientScope extends Schema.TaggedError<InsufficientScope>("@m
   "InsufficientScope",
   {
     required: Schema.Array(Schema.String),
-    granted: Schema.Array(Schema.String)
+    granted: Schema.Array(Schema.String),
+    /** The request refused before it was sent (H7), when the check was MontaHttpClient's. */
+    method: Schema.optional(Schema.String),
+    path: Schema.optional(Schema.String)
   }
 ) {
   override get message(): string {
-    return `Missing scope ${this.required.join(", ")}; the credential grants ${
-      this.granted.length === 0 ? "no scopes" : this.granted.join(", ")
-    }`
+    const request = this.method !== undefined && this.path !== undefined ? `${this.method} ${this.path}: ` : ""
+    return `${request}${request === "" ? "Missing" : "missing"} scope ${
+      this.required.join(", ")
+    }; the credential grants ${this.granted.length === 0 ? "no scopes" : this.granted.join(", ")}`
   }
 }
 

@@ -20,7 +20,7 @@ import type * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import * as internal from "./internal/montaHttpClient.js"
 import type { ConfigOptions, MontaAuth, RetryOptions } from "./MontaAuth.js"
-import type { InvalidOptions, MontaApiError, RateLimited, TokenError } from "./MontaError.js"
+import type { InsufficientScope, InvalidOptions, MontaApiError, RateLimited, TokenError } from "./MontaError.js"
 import type { MontaRateLimiter, RateLimiterOptions } from "./MontaRateLimiter.js"
 
 /**
@@ -30,7 +30,12 @@ import type { MontaRateLimiter, RateLimiterOptions } from "./MontaRateLimiter.js
  * @since 0.1.0
  * @category errors
  */
-export type MontaHttpClientError = HttpClientError.HttpClientError | MontaApiError | RateLimited | TokenError
+export type MontaHttpClientError =
+  | HttpClientError.HttpClientError
+  | MontaApiError
+  | RateLimited
+  | TokenError
+  | InsufficientScope
 
 /**
  * The retry policy for transient failures (H5): transport errors, timeouts, 408 and 5xx. A 429 is
@@ -60,6 +65,14 @@ export interface MontaHttpClientOptions extends RateLimiterOptions {
    * failure (retried for idempotent methods). Default: 30 seconds (H9).
    */
   readonly requestTimeout?: Duration.DurationInput | undefined
+  /**
+   * H7: before sending, the endpoint's required scope (the provider's table, `requiredScope` of
+   * `@monta-auth/schema`) is checked against the credential's scopes from `me`. `"enforce"`
+   * (default) fails with `InsufficientScope` and sends nothing, `"warn"` logs and sends, `"off"`
+   * skips the check. It refuses only when sure: an endpoint outside the table, a credential
+   * holding scopes the grammar does not know, or a failed consumer lookup let the server decide.
+   */
+  readonly scopeCheck?: "enforce" | "warn" | "off" | undefined
 }
 
 /**
