@@ -114,13 +114,16 @@ export class MontaApiError extends Schema.TaggedError<MontaApiError>("@monta-aut
     status: Schema.Number,
     errorCode: Schema.optional(Schema.String),
     serverMessage: Schema.optional(Schema.String),
+    /** The provider's text meant for people (`readableMessage` of its error body), when sent. */
+    readableMessage: Schema.optional(Schema.String),
     method: Schema.String,
     url: Schema.String
   }
 ) {
   override get message(): string {
     const code = this.errorCode !== undefined ? ` ${this.errorCode}` : ""
-    const detail = this.serverMessage !== undefined ? `: ${this.serverMessage}` : ""
+    const text = this.readableMessage ?? this.serverMessage
+    const detail = text !== undefined ? `: ${text}` : ""
     return `${this.method} ${this.url} failed with HTTP ${this.status}${code}${detail}`
   }
 }

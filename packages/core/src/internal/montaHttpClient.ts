@@ -248,7 +248,8 @@ export const make = (
             method: request.method,
             url: request.url,
             ...(body.errorCode !== undefined ? { errorCode: body.errorCode } : {}),
-            ...(body.message !== undefined ? { serverMessage: body.message } : {})
+            ...(body.message !== undefined ? { serverMessage: body.message } : {}),
+            ...(body.readableMessage !== undefined ? { readableMessage: body.readableMessage } : {})
           })
         })
       )
