@@ -15,7 +15,7 @@ import type { Scope } from "./Scope.js"
  * @since 0.1.0
  * @category models
  */
-export type PagingKind = internal.PagingKind
+export type PagingKind = "offset" | "cursor" | "none"
 
 /**
  * One operation of the table. `scope` is `undefined` when no scope is known to be required: the
