@@ -93,6 +93,23 @@ describe("file token store", () => {
       assert.isTrue(Option.isSome(yield* store.load(clientId)))
     }).pipe(Effect.provide(TestLive)))
 
+  it.scoped("L13: a token file others can read is warned about once and tightened to 0600", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* tempFile
+      yield* fs.writeFileString(path, "{}")
+      yield* fs.chmod(path, 0o644)
+      const warnings: Array<string> = []
+      const logger = Logger.make(({ logLevel, message }) => {
+        if (logLevel._tag === "Warning") warnings.push(String(message))
+      })
+      yield* Effect.scoped(Effect.flatMap(instance(path), (auth) => auth.accessToken)).pipe(
+        Effect.provide(Logger.replace(Logger.defaultLogger, logger))
+      )
+      assert.strictEqual((yield* fs.stat(path)).mode & 0o777, 0o600)
+      assert.strictEqual(warnings.filter((line) => line.includes("readable by others (mode 644)")).length, 1)
+    }).pipe(Effect.provide(TestLive)))
+
   it.scoped("L13: a missing folder is created (mode 0700), so the pair is kept for the next start", () =>
     Effect.gen(function*() {
       const fake = yield* MontaFake

@@ -42,7 +42,26 @@ export const make = (
         return Effect.logWarning(message)
       })
 
-    const readAll: Effect.Effect<Record<string, unknown>, TokenStoreError> = fs.readFileString(path).pipe(
+    // A token file others may read (e.g. 0644 after a copy) is said once and tightened to 0600.
+    const tighten = fs.stat(path).pipe(
+      Effect.flatMap((info) =>
+        (info.mode & 0o077) === 0 ? Effect.void : Effect.zipRight(
+          warnOnce(
+            "mode",
+            `monta-auth: the token file ${path} was readable by others (mode ${
+              (info.mode & 0o777).toString(8)
+            }); tightened to 600`
+          ),
+          fs.chmod(path, 0o600)
+        )
+      ),
+      Effect.ignore
+    )
+
+    const readAll: Effect.Effect<Record<string, unknown>, TokenStoreError> = Effect.zipRight(
+      tighten,
+      fs.readFileString(path)
+    ).pipe(
       Effect.map((text): Record<string, unknown> | undefined => {
         try {
           const json: unknown = JSON.parse(text)
