@@ -1,0 +1,8 @@
+/**
+ * @since 0.1.0
+ */
+export * from "./InvalidWebhook.js"
+/**
+ * @since 0.1.0
+ */
+export * from "./WebhookBatch.js"
