@@ -5,15 +5,18 @@
  *
  * @since 0.1.0
  */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpApp from "@effect/platform/HttpApp"
-import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpServerError from "@effect/platform/HttpServerError"
 import type { Scope } from "@monta-auth/schema"
+import type * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as Redacted from "effect/Redacted"
 import * as internalClient from "./internal/client.js"
 import * as internal from "./internal/fake.js"
 import * as internalServer from "./internal/server.js"
@@ -37,6 +40,12 @@ export interface ConsumerInput {
   readonly scopes?: ReadonlyArray<Scope> | undefined
   readonly rateLimit?: number | undefined
   readonly rateLimitIntervalInSeconds?: number | undefined
+  /**
+   * The secret the fake signs this consumer's webhook deliveries with (default
+   * `<clientId>-webhook-secret`). The provider requires 16 to 191 characters; the fake takes any
+   * string, so a test can replay the documented vector's `top-secret`.
+   */
+  readonly webhookSecret?: string | undefined
 }
 
 /**
@@ -152,6 +161,96 @@ export interface IssuedTokens {
 }
 
 /**
+ * The event types a webhook subscribes to, as the provider lists them (`WebhookEntry.EventType`).
+ * An entry of entity type `charge-point` goes to subscribers of `charge-points`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type WebhookEventType =
+  | "charges"
+  | "charge-points"
+  | "sites"
+  | "users"
+  | "team-members"
+  | "teams"
+  | "installer-jobs"
+  | "wallet-transactions"
+  | "price-groups"
+  | "subscriptions"
+  | "plans"
+  | "charge-auth-tokens"
+  | "reports"
+  | "ocpp-messages"
+  | "charge-points-protocol-updates"
+
+/**
+ * A consumer's webhook (the provider's `PUT /webhooks/config`): where the fake POSTs its signed
+ * batches and which event types (default `["*"]`, every one). `clientId` defaults to the fake's
+ * first consumer (`demo-client-id` by default); the batches are signed with its `webhookSecret`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface WebhookConfig {
+  readonly url: string
+  readonly eventTypes?: ReadonlyArray<WebhookEventType | "*"> | undefined
+  readonly clientId?: string | undefined
+}
+
+/**
+ * An event a test emits with `emitWebhook`, as one entry of the envelope: `entityType` such as
+ * `"charge"`, `eventType` such as `"created"` (unknown ones are sent as given), `entityId`,
+ * `eventTime` (default the server's now) and `payload` (default `null`). It goes to `clientId`
+ * only when given, otherwise to every consumer whose webhook subscribes to the entity's event type
+ * and, when `teamId` is given, that sees that team.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface WebhookEvent {
+  readonly entityType: string
+  readonly eventType: string
+  readonly entityId?: string | null | undefined
+  readonly eventTime?: string | null | undefined
+  readonly payload?: unknown
+  readonly clientId?: string | undefined
+  readonly teamId?: number | undefined
+}
+
+/**
+ * One POST of a batch: `at` is the envelope's `timestamp` (epoch milliseconds of the server's
+ * clock), `body` the exact JSON sent, `signature` its `X-Monta-Signature`, `status` the answer's
+ * status (0 when none came: connection refused, reset, ...).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface WebhookAttempt {
+  readonly at: number
+  readonly status: number
+  readonly body: string
+  readonly signature: string
+}
+
+/**
+ * A batch the fake delivers: its number (from 1), the consumer and URL, how many entries it holds,
+ * its attempts so far, and its status: `pending` until a 2xx answer (`completed`) or until the
+ * retries gave up (`failed`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface WebhookDelivery {
+  readonly batch: number
+  readonly clientId: string
+  readonly url: string
+  readonly entries: number
+  readonly status: "pending" | "completed" | "failed"
+  readonly attempts: ReadonlyArray<WebhookAttempt>
+}
+
+/**
  * How to build a fake: its consumers (default: `MontaFake.demoConsumer` and
  * `MontaFake.teamConsumer`), token lifetimes (default 1 hour and 24 hours) and how many charge
  * points and wallet transactions to seed (default 250 and 300, across teams 1 and 2). The journal
@@ -169,6 +268,19 @@ export interface MontaFakeOptions {
   readonly seed?: {
     readonly chargePoints?: number | undefined
     readonly walletTransactions?: number | undefined
+  } | undefined
+  /** Webhooks configured from the start (one per consumer); `setWebhook` adds or changes them later. */
+  readonly webhook?: WebhookConfig | ReadonlyArray<WebhookConfig> | undefined
+  /**
+   * When the fake delivers: a batch is sent `batchInterval` (default 2 s) after its first entry,
+   * with at most `maxBatchSize` entries (default 100; `pending` counts the rest), and sent again
+   * every `retryInterval` (default 60 s) until answered 2xx, for up to `retryFor` (default 24 h).
+   */
+  readonly webhookTiming?: {
+    readonly batchInterval?: Duration.DurationInput | undefined
+    readonly retryInterval?: Duration.DurationInput | undefined
+    readonly retryFor?: Duration.DurationInput | undefined
+    readonly maxBatchSize?: number | undefined
   } | undefined
 }
 
@@ -214,6 +326,65 @@ export interface MontaFakeService {
   readonly tokensOf: (clientId: string) => Effect.Effect<ReadonlyArray<IssuedTokens>>
   /** Empties the journal and zeroes the counters. */
   readonly resetJournal: Effect.Effect<void>
+  /** Sets (or replaces) a consumer's webhook: the URL and event types it is delivered. */
+  readonly setWebhook: (config: WebhookConfig) => Effect.Effect<void>
+  /** Removes a consumer's webhook (default the first consumer's); entries already batched are still sent. */
+  readonly removeWebhook: (clientId?: string | undefined) => Effect.Effect<void>
+  /** Queues an entry for the next batch, as if something had happened at the provider. */
+  readonly emitWebhook: (event: WebhookEvent) => Effect.Effect<void>
+  /** The secret a consumer's deliveries are signed with; `NoSuchElementException` for an unknown one. */
+  readonly webhookSecret: (clientId: string) => Effect.Effect<Redacted.Redacted<string>, Cause.NoSuchElementException>
+  /** Every batch the fake has made, oldest first, with its attempts. */
+  readonly webhookDeliveries: Effect.Effect<ReadonlyArray<WebhookDelivery>>
+}
+
+/**
+ * The `HttpClient` MontaFake delivers webhooks with (SPEC section 7, W5). `MontaFake.layer`,
+ * `layerTest` and `layerServer` provide `MontaFakeWebhookClient.layerFetch` (the platform's
+ * `fetch` client: real sockets, so a test's handler can listen on localhost);
+ * `MontaFake.layerTestWithoutWebhookClient` leaves it to the test, e.g. a client that records
+ * the requests and answers what the test says, to drive batching and retries on the `TestClock`.
+ *
+ * @example
+ * ```ts
+ * import { HttpClient, HttpClientResponse } from "@effect/platform"
+ * import { MontaFake, MontaFakeWebhookClient } from "@monta-auth/testing"
+ * import { Effect, Layer } from "effect"
+ *
+ * const refusing = HttpClient.make((request) =>
+ *   Effect.succeed(HttpClientResponse.fromWeb(request, new Response(null, { status: 503 })))
+ * )
+ * const layer = MontaFake.layerTestWithoutWebhookClient({ webhook: { url: "https://hooks.example/monta" } }).pipe(
+ *   Layer.provide(MontaFakeWebhookClient.layer(refusing))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class MontaFakeWebhookClient extends Context.Tag("@monta-auth/testing/MontaFakeWebhookClient")<
+  MontaFakeWebhookClient,
+  HttpClient.HttpClient
+>() {
+  /**
+   * Deliveries through the platform's `fetch` (`FetchHttpClient`).
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  static readonly layerFetch: Layer.Layer<MontaFakeWebhookClient> = Layer.effect(
+    MontaFakeWebhookClient,
+    HttpClient.HttpClient
+  ).pipe(Layer.provide(FetchHttpClient.layer))
+
+  /**
+   * Deliveries through the given client.
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  static readonly layer = (client: HttpClient.HttpClient): Layer.Layer<MontaFakeWebhookClient> =>
+    Layer.succeed(MontaFakeWebhookClient, client)
 }
 
 /**
@@ -266,28 +437,48 @@ export class MontaFake extends Context.Tag("@monta-auth/testing/MontaFake")<Mont
     internal.make
 
   /**
-   * The fake (state and app) only, base URL `http://monta.fake/api/v1`.
+   * The fake (state and app) only, base URL `http://monta.fake/api/v1`, with its webhook delivery
+   * fiber (through `MontaFakeWebhookClient.layerFetch`).
    *
    * @since 0.1.0
    * @category layers
    */
   static readonly layer: (options?: MontaFakeOptions) => Layer.Layer<MontaFake> = (options) =>
-    Layer.effect(MontaFake, internal.make(options))
+    Layer.scoped(MontaFake, internal.makeScoped(MontaFakeWebhookClient, options)).pipe(
+      Layer.provide(MontaFakeWebhookClient.layerFetch)
+    )
 
   /**
    * The fake plus an `HttpClient` that runs its app in memory, in the caller's fiber: no sockets,
-   * and the caller's `Clock` (a `TestClock` in tests) is the fake's clock.
+   * and the caller's `Clock` (a `TestClock` in tests) is the fake's clock. Webhooks are delivered
+   * (on that clock) through `MontaFakeWebhookClient.layerFetch`.
    *
    * @since 0.1.0
    * @category layers
    */
   static readonly layerTest: (
     options?: MontaFakeOptions
-  ) => Layer.Layer<MontaFake | HttpClient.HttpClient> = (options) => internalClient.layerTest(MontaFake, options)
+  ) => Layer.Layer<MontaFake | HttpClient.HttpClient> = (options) =>
+    internalClient.layerTest(MontaFake, MontaFakeWebhookClient, options).pipe(
+      Layer.provide(MontaFakeWebhookClient.layerFetch)
+    )
+
+  /**
+   * `layerTest` delivering webhooks through the `MontaFakeWebhookClient` the caller provides.
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  static readonly layerTestWithoutWebhookClient: (
+    options?: MontaFakeOptions
+  ) => Layer.Layer<MontaFake | HttpClient.HttpClient, never, MontaFakeWebhookClient> = (options) =>
+    internalClient.layerTest(MontaFake, MontaFakeWebhookClient, options)
 
   /**
    * The fake served on `127.0.0.1` (port 0, the default, picks a free one) with
-   * `@effect/platform-node`, real sockets and real time, plus a Node `HttpClient`.
+   * `@effect/platform-node`, real sockets and real time, plus a Node `HttpClient`. With
+   * `webhook: { url }` (what `monta-auth fake-server --webhook-url URL` needs) it delivers signed
+   * batches to `url` through `MontaFakeWebhookClient.layerFetch`.
    *
    * @since 0.1.0
    * @category layers
@@ -295,5 +486,7 @@ export class MontaFake extends Context.Tag("@monta-auth/testing/MontaFake")<Mont
   static readonly layerServer: (
     options?: MontaFakeOptions & { readonly port?: number | undefined }
   ) => Layer.Layer<MontaFake | HttpClient.HttpClient, HttpServerError.ServeError> = (options) =>
-    internalServer.layerServer(MontaFake, options)
+    internalServer.layerServer(MontaFake, MontaFakeWebhookClient, options).pipe(
+      Layer.provide(MontaFakeWebhookClient.layerFetch)
+    )
 }

@@ -9,7 +9,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
-import type { MontaFake, MontaFakeOptions, MontaFakeService } from "../MontaFake.js"
+import type { MontaFake, MontaFakeOptions, MontaFakeService, MontaFakeWebhookClient } from "../MontaFake.js"
 import * as internal from "./fake.js"
 
 type WebBody = NonNullable<NonNullable<ConstructorParameters<typeof Request>[1]>["body"]>
@@ -91,11 +91,12 @@ export const makeClient = (fake: MontaFakeService): HttpClient.HttpClient => {
  */
 export const layerTest = (
   tag: Context.Tag<MontaFake, MontaFakeService>,
+  webhookClient: Context.Tag<MontaFakeWebhookClient, HttpClient.HttpClient>,
   options?: MontaFakeOptions
-): Layer.Layer<MontaFake | HttpClient.HttpClient> =>
-  Layer.effectContext(
+): Layer.Layer<MontaFake | HttpClient.HttpClient, never, MontaFakeWebhookClient> =>
+  Layer.scopedContext(
     Effect.map(
-      internal.make(options),
+      internal.makeScoped(webhookClient, options),
       (fake) => Context.make(tag, fake).pipe(Context.add(HttpClient.HttpClient, makeClient(fake)))
     )
   )

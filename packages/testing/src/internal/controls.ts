@@ -1,3 +1,4 @@
+import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -6,6 +7,7 @@ import { normalizePath } from "./request.js"
 import type { State } from "./state.js"
 import { emptyCounters, serverNow, toConsumer } from "./state.js"
 import { prune } from "./tokens.js"
+import * as webhooks from "./webhooks.js"
 
 /** A signed duration: `Duration` cannot be negative, so a leading "-" or a negative number is read here. */
 const durationMillis = (input: Duration.DurationInput): number => {
@@ -79,5 +81,20 @@ export const makeControls = (state: State): Controls => ({
   resetJournal: Effect.sync(() => {
     state.journal = []
     state.counters = emptyCounters()
-  })
+  }),
+  setWebhook: (config) => Effect.sync(() => webhooks.setWebhook(state, config)),
+  removeWebhook: (clientId) =>
+    Effect.sync(() => {
+      const id = clientId ?? state.consumers.keys().next().value
+      if (id !== undefined) state.webhooks.subscriptions.delete(id)
+    }),
+  emitWebhook: (event) => webhooks.emit(state, event),
+  webhookSecret: (clientId) =>
+    Effect.suspend(() => {
+      const consumer = state.consumers.get(clientId)
+      return consumer === undefined
+        ? Effect.fail(new Cause.NoSuchElementException(`MontaFake has no consumer ${clientId}`))
+        : Effect.succeed(consumer.webhookSecret)
+    }),
+  webhookDeliveries: Effect.sync(() => webhooks.snapshot(state))
 })

@@ -1,9 +1,12 @@
+import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Clock from "effect/Clock"
+import type * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
-import type { JournalEntry, MontaFakeOptions, MontaFakeService } from "../MontaFake.js"
+import type * as Scope from "effect/Scope"
+import type { JournalEntry, MontaFakeOptions, MontaFakeService, MontaFakeWebhookClient } from "../MontaFake.js"
 import { makeControls } from "./controls.js"
 import { faultResponse, takeFault } from "./faults.js"
 import { record } from "./journal.js"
@@ -12,6 +15,7 @@ import { apiPrefix, CurrentRequest, memoryBaseUrl, pathOf } from "./request.js"
 import { makeRouted } from "./router.js"
 import type { State } from "./state.js"
 import { makeState, serverNow } from "./state.js"
+import { deliver, deliveryClient } from "./webhooks.js"
 
 /** What the fake does with a request: answer it, or drop the connection. @internal */
 export type Outcome =
@@ -78,11 +82,8 @@ const destroySocket = (source: unknown) => {
   }
 }
 
-/** @internal */
-export const make = (
-  options?: MontaFakeOptions,
-  baseUrl: string = memoryBaseUrl
-): Effect.Effect<MontaFakeService> =>
+/** The service and the state behind it. */
+const makeWithState = (options: MontaFakeOptions | undefined, baseUrl: string) =>
   Effect.sync(() => {
     const state = makeState(options)
     const handle = makeHandle(state)
@@ -94,5 +95,29 @@ export const make = (
       })
     })
     const service: FakeInternal = { baseUrl, app, handle, ...makeControls(state) }
+    return { service, state }
+  })
+
+/** The service alone: its webhooks are queued but nobody delivers them. @internal */
+export const make = (
+  options?: MontaFakeOptions,
+  baseUrl: string = memoryBaseUrl
+): Effect.Effect<MontaFakeService> => Effect.map(makeWithState(options, baseUrl), ({ service }) => service)
+
+/**
+ * The service with its webhook delivery fiber forked into the scope, delivering through the
+ * client of `webhookClient` (the public tag, passed in so this module imports it as a type only).
+ *
+ * @internal
+ */
+export const makeScoped = (
+  webhookClient: Context.Tag<MontaFakeWebhookClient, HttpClient.HttpClient>,
+  options?: MontaFakeOptions,
+  baseUrl: string = memoryBaseUrl
+): Effect.Effect<MontaFakeService, never, Scope.Scope | MontaFakeWebhookClient> =>
+  Effect.gen(function*() {
+    const { service, state } = yield* makeWithState(options, baseUrl)
+    const client = yield* webhookClient
+    yield* Effect.forkScoped(deliver(state, deliveryClient(client)))
     return service
   })

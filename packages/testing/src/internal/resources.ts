@@ -10,6 +10,22 @@ import { badRequest, describeParseError, errorResponse, json, readJsonBody } fro
 import type { ChargePoint } from "./seed.js"
 import { isoAt } from "./seed.js"
 import type { Consumer, State } from "./state.js"
+import { enqueue } from "./webhooks.js"
+
+/** Queues the webhook entry of a change to a charge point, `eventTime` its server time. */
+const chargePointEvent = (
+  state: State,
+  eventType: "created" | "updated" | "deleted",
+  point: ChargePoint,
+  now: number
+) =>
+  enqueue(state, {
+    entityType: "charge-point",
+    entityId: String(point.id),
+    eventType,
+    eventTime: isoAt(now, `webhook:charge-point:${point.id}:${eventType}:${now}`),
+    payload: point
+  }, { teamId: point.teamId })
 
 const decodeCreateBody = Schema.decodeUnknownEither(Schema.Struct({
   name: Schema.NonEmptyTrimmedString,
@@ -110,6 +126,7 @@ export const createChargePoint = (state: State) => (consumer: Consumer) =>
       updatedAt: now
     }
     state.chargePoints.set(id, point)
+    chargePointEvent(state, "created", point, info.now)
     return json(point, 201)
   })
 
@@ -132,13 +149,16 @@ export const patchChargePoint = (state: State) => (consumer: Consumer) =>
         updatedAt: isoAt(info.now, `charge-point:${point.id}:${info.now}`)
       }
       state.chargePoints.set(point.id, updated)
+      chargePointEvent(state, "updated", updated, info.now)
       return json(updated)
     }))
 
 /** `DELETE /charge-points/:id`. @internal */
 export const deleteChargePoint = (state: State) => (consumer: Consumer) =>
   withChargePoint(state, consumer, (point) =>
-    Effect.sync(() => {
-      state.chargePoints.delete(point.id)
-      return HttpServerResponse.empty({ status: 204 })
-    }))
+    Effect.flatMap(CurrentRequest, (info) =>
+      Effect.sync(() => {
+        state.chargePoints.delete(point.id)
+        chargePointEvent(state, "deleted", point, info.now)
+        return HttpServerResponse.empty({ status: 204 })
+      })))

@@ -7,7 +7,7 @@ import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { createServer } from "node:http"
-import type { MontaFake, MontaFakeOptions, MontaFakeService } from "../MontaFake.js"
+import type { MontaFake, MontaFakeOptions, MontaFakeService, MontaFakeWebhookClient } from "../MontaFake.js"
 import * as internal from "./fake.js"
 import { apiPrefix } from "./request.js"
 
@@ -19,15 +19,16 @@ import { apiPrefix } from "./request.js"
  */
 export const layerServer = (
   tag: Context.Tag<MontaFake, MontaFakeService>,
+  webhookClient: Context.Tag<MontaFakeWebhookClient, HttpClient.HttpClient>,
   options?: MontaFakeOptions & { readonly port?: number | undefined }
-): Layer.Layer<MontaFake | HttpClient.HttpClient, HttpServerError.ServeError> =>
+): Layer.Layer<MontaFake | HttpClient.HttpClient, HttpServerError.ServeError, MontaFakeWebhookClient> =>
   Layer.scoped(
     tag,
     Effect.gen(function*() {
       const server = yield* HttpServer.HttpServer
       const address = server.address
       const port = address._tag === "TcpAddress" ? address.port : 0
-      const fake = yield* internal.make(options, `http://127.0.0.1:${port}${apiPrefix}`)
+      const fake = yield* internal.makeScoped(webhookClient, options, `http://127.0.0.1:${port}${apiPrefix}`)
       yield* HttpServer.serveEffect(fake.app)
       return fake
     })

@@ -2,9 +2,12 @@ import type { Scope } from "@monta-auth/schema"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 import type { ConsumerInput, Counters, Fault, IssuedTokens, JournalEntry, MontaFakeOptions } from "../MontaFake.js"
 import type { ChargePoint, WalletTransaction } from "./seed.js"
 import { seedChargePoint, seedWalletTransaction } from "./seed.js"
+import type { WebhookState } from "./webhooks.js"
+import { makeWebhookState } from "./webhooks.js"
 
 /** @internal */
 export const demoConsumer: ConsumerInput = {
@@ -15,7 +18,8 @@ export const demoConsumer: ConsumerInput = {
   teamIds: [],
   scopes: ["all:delete"],
   rateLimit: 1000,
-  rateLimitIntervalInSeconds: 600
+  rateLimitIntervalInSeconds: 600,
+  webhookSecret: "demo-webhook-secret"
 }
 
 /** @internal */
@@ -27,7 +31,8 @@ export const teamConsumer: ConsumerInput = {
   teamIds: [1],
   scopes: ["charge-points:read", "wallet-transactions:read"],
   rateLimit: 100,
-  rateLimitIntervalInSeconds: 60
+  rateLimitIntervalInSeconds: 60,
+  webhookSecret: "team-webhook-secret"
 }
 
 /** @internal */
@@ -40,6 +45,7 @@ export interface Consumer {
   readonly scopes: ReadonlyArray<Scope>
   readonly rateLimit: number
   readonly rateLimitIntervalInSeconds: number
+  readonly webhookSecret: Redacted.Redacted<string>
   revoked: boolean
 }
 
@@ -111,6 +117,7 @@ export interface State {
   readonly chargePoints: Map<number, ChargePoint>
   nextChargePointId: number
   readonly walletTransactions: ReadonlyArray<WalletTransaction>
+  readonly webhooks: WebhookState
 }
 
 /** @internal */
@@ -123,13 +130,15 @@ export const toConsumer = (input: ConsumerInput): Consumer => ({
   scopes: input.scopes ?? ["all:delete"],
   rateLimit: input.rateLimit ?? 1000,
   rateLimitIntervalInSeconds: input.rateLimitIntervalInSeconds ?? 600,
+  webhookSecret: Redacted.make(input.webhookSecret ?? `${input.clientId}-webhook-secret`.slice(0, 191)),
   revoked: false
 })
 
 /** @internal */
 export const makeState = (options: MontaFakeOptions | undefined): State => {
   const consumers = new Map<string, Consumer>()
-  for (const input of options?.consumers ?? [demoConsumer, teamConsumer]) {
+  const inputs = options?.consumers ?? [demoConsumer, teamConsumer]
+  for (const input of inputs) {
     consumers.set(input.clientId, toConsumer(input))
   }
   const chargePointCount = options?.seed?.chargePoints ?? 250
@@ -157,7 +166,8 @@ export const makeState = (options: MontaFakeOptions | undefined): State => {
     counters: emptyCounters(),
     chargePoints,
     nextChargePointId: chargePointCount + 1,
-    walletTransactions
+    walletTransactions,
+    webhooks: makeWebhookState(options, inputs[0]?.clientId)
   }
 }
 
