@@ -6,12 +6,14 @@
  *
  * @since 0.1.0
  */
+import * as Headers from "@effect/platform/Headers"
 import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
+import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Dedupe from "./internal/dedupe.js"
@@ -109,6 +111,16 @@ export class MontaWebhook {
   static readonly defaultMaxBodyBytes: number = Handler.defaultMaxBodyBytes
 
   /**
+   * Adds `x-monta-signature` to the header names `@effect/platform` redacts in its `http.server`
+   * spans. A signature is no secret (it fits one body only), but a trace has no use for it. Apply
+   * it where the server is built: `Layer.locallyWith(serverLayer, Headers.currentRedactedNames,
+   * MontaWebhook.redactSignature)`, as `layerConfig` does.
+   */
+  static redactSignature(names: ReadonlyArray<string | RegExp>): ReadonlyArray<string | RegExp> {
+    return [...names, Signature.signatureHeader]
+  }
+
+  /**
    * `"sha1=" + lower-case hex` of the HMAC-SHA1 of `body` keyed with the secret's UTF-8 bytes: the
    * value Monta sends in `X-Monta-Signature`. For tests and tools (MontaFake signs the same way).
    */
@@ -158,9 +170,10 @@ export class MontaWebhook {
    * naming the variable, never showing the value.
    */
   static secretConfig(name: string = "MONTA_WEBHOOK_SECRET"): Config.Config<Redacted.Redacted<string>> {
-    return Config.redacted(name).pipe(
-      Config.validate({ message: "a Monta webhook secret must be 16 to 191 characters", validation: secretLength })
-    )
+    return Config.mapOrFail(Config.redacted(name), (secret) =>
+      secretLength(secret)
+        ? Either.right(secret)
+        : Either.left(ConfigError.InvalidData([name], "a Monta webhook secret must be 16 to 191 characters")))
   }
 
   /**
@@ -178,12 +191,14 @@ export class MontaWebhook {
 
   /**
    * Serves `handler` on the program's `HttpServer` (every path), its secret read from the config
-   * (`MONTA_WEBHOOK_SECRET` by default).
+   * (`MONTA_WEBHOOK_SECRET` by default). The server's `http.server` spans show the
+   * `X-Monta-Signature` header redacted (see `redactSignature`).
    */
   static layerConfig<E, R>(
     options: LayerConfigOptions,
     onBatch: (batch: WebhookBatch) => Effect.Effect<unknown, E, R>
   ): Layer.Layer<never, ConfigError.ConfigError, HttpServer.HttpServer | R> {
     return Layer.unwrapEffect(Effect.map(MontaWebhook.handlerConfig(options, onBatch), (app) => HttpServer.serve(app)))
+      .pipe(Layer.locallyWith(Headers.currentRedactedNames, MontaWebhook.redactSignature))
   }
 }

@@ -13,7 +13,7 @@ import * as Stream from "effect/Stream"
 import { createServer } from "node:http"
 import { MontaWebhook } from "../src/index.js"
 import type { WebhookBatch } from "../src/index.js"
-import { batchBody, entry, secret, secretText } from "./support.js"
+import { batchBody, entry, recordingTracer, secret, secretText } from "./support.js"
 
 /** A Node HTTP server on a free localhost port; succeeds with its base URL. */
 const serve = <R>(app: Layer.Layer<never, never, HttpServer.HttpServer | R>) =>
@@ -107,14 +107,18 @@ describe("MontaWebhook.handler on a real Node HTTP server", () => {
   it.scoped("W4: layerConfig serves the handler with MONTA_WEBHOOK_SECRET from the config", () =>
     Effect.gen(function*() {
       const handed = yield* Ref.make(0)
+      const { spans, tracer } = recordingTracer()
       const layer = MontaWebhook.layerConfig({}, () => Ref.update(handed, (n) => n + 1)).pipe(
         Layer.orDie,
-        Layer.provide(Layer.setConfigProvider(ConfigProvider.fromJson({ MONTA_WEBHOOK_SECRET: secretText })))
+        Layer.provide(Layer.setConfigProvider(ConfigProvider.fromJson({ MONTA_WEBHOOK_SECRET: secretText }))),
+        Layer.provide(Layer.setTracer(tracer))
       )
       const url = yield* serve(layer)
       const body = batchBody(yield* Clock.currentTimeMillis)
       assert.strictEqual((yield* send(url, body, MontaWebhook.sign(secret, body))).status, 200)
       assert.strictEqual((yield* send(url, body, undefined)).status, 401)
       assert.strictEqual(yield* Ref.get(handed), 1)
+      const server = spans.find((span) => span.name.startsWith("http.server"))
+      assert.strictEqual(server?.attributes.get("http.request.header.x-monta-signature"), "<redacted>")
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 })

@@ -1,6 +1,7 @@
 import * as HttpApp from "@effect/platform/HttpApp"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
+import * as Tracer from "effect/Tracer"
 import { MontaWebhook } from "../src/index.js"
 
 /** A webhook secret of the length Monta accepts, and a value the tests search every rendering for. */
@@ -40,3 +41,35 @@ export const webHandler = <E>(app: HttpApp.Default<E>) =>
     const handle = HttpApp.toWebHandlerRuntime(runtime)(app)
     return (request: Request) => Effect.promise(() => handle(request))
   })
+
+/** A tracer that keeps every span, to look at names and attributes. */
+export const recordingTracer = () => {
+  const spans: Array<{ readonly name: string; readonly attributes: Map<string, unknown> }> = []
+  const tracer = Tracer.make({
+    span: (name, parent, context, links, startTime, kind) => {
+      const attributes = new Map<string, unknown>()
+      spans.push({ name, attributes })
+      return {
+        _tag: "Span",
+        name,
+        spanId: String(spans.length),
+        traceId: "trace",
+        parent,
+        context,
+        status: { _tag: "Started", startTime },
+        attributes,
+        links,
+        sampled: true,
+        kind,
+        end: () => undefined,
+        attribute: (key, value) => void attributes.set(key, value),
+        event: (_name, _time, more) => {
+          for (const [key, value] of Object.entries(more ?? {})) attributes.set(`event.${key}`, value)
+        },
+        addLinks: () => undefined
+      }
+    },
+    context: (f) => f()
+  })
+  return { spans, tracer }
+}
