@@ -1,26 +1,23 @@
+#!/usr/bin/env node
 /**
- * The entry point of the `monta-auth` executable: runs `MontaAuthCli` on `process.argv` and exits
- * with its exit code.
+ * The entry point of the `monta-auth` executable (the installed package's `bin`, built to
+ * `dist/bin.js`): runs `MontaAuthCli` on `process.argv` and exits with its exit code.
+ *
+ * `monta-auth token` with a fresh token in its cache is answered from the cache file before
+ * `@effect/cli`, `@effect/platform` or `MontaAuth` are loaded (SPEC P8: a script's
+ * `$(monta-auth token)` costs little more than a Node start); every other call loads the full
+ * command.
  *
  * @since 0.1.0
  */
-import * as NodeContext from "@effect/platform-node/NodeContext"
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import { ExitCode } from "./ExitCode.js"
-import { MontaAuthCli } from "./MontaAuthCli.js"
+import * as Option from "effect/Option"
+import { cachedToken } from "./internal/cachedToken.js"
 
-NodeRuntime.runMain(MontaAuthCli.run(process.argv).pipe(Effect.provide(NodeContext.layer)), {
-  disableErrorReporting: true,
-  disablePrettyLogger: true,
-  teardown: (exit, onExit) => {
-    const code = Exit.match(exit, {
-      onSuccess: (value) => typeof value === "number" ? value : ExitCode.Ok,
-      onFailure: (cause) => Cause.isInterruptedOnly(cause) ? ExitCode.Interrupted : ExitCode.Failure
-    })
-    process.exitCode = code
-    onExit(code)
-  }
-})
+const cached = await Effect.runPromise(cachedToken(process.argv.slice(2), process.env))
+if (Option.isSome(cached)) {
+  process.stdout.write(`${cached.value}\n`)
+} else {
+  const { main } = await import("./internal/main.js")
+  main(process.argv)
+}

@@ -4,14 +4,11 @@
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import type { MontaAuthService } from "@monta-auth/core"
-import { MontaAuth, productionBaseUrl, TokenStore } from "@monta-auth/core"
+import { productionBaseUrl } from "@monta-auth/core"
 import type { Scope } from "@monta-auth/schema"
 import { grants, Me, missingScopes, parseScope } from "@monta-auth/schema"
-import type { ConsumerInput } from "@monta-auth/testing"
-import { MontaFake } from "@monta-auth/testing"
+import type { ConsumerInput, MontaFake } from "@monta-auth/testing"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as Console from "effect/Console"
@@ -102,6 +99,17 @@ const resolve = (options: Connection): Effect.Effect<Resolved, CommandFailed> =>
     return { clientId, clientSecret: Redacted.make(clientSecret), baseUrl, tokenCache, timeout: options.timeout }
   })
 
+// What a command loads when it runs, not when `monta-auth` starts (SPEC P8): the HTTP client and
+// the file system only for the commands that talk to the API, MontaFake only for `fake-server`.
+const loadAuth = Effect.promise(async () => {
+  const [core, NodeFileSystem, NodeHttpClient] = await Promise.all([
+    import("@monta-auth/core"),
+    import("@effect/platform-node/NodeFileSystem"),
+    import("@effect/platform-node/NodeHttpClient")
+  ])
+  return { MontaAuth: core.MontaAuth, TokenStore: core.TokenStore, NodeFileSystem, NodeHttpClient }
+})
+
 /** Runs `f` with a MontaAuth built from the options; every error becomes a `CommandFailed`. */
 const withAuth = <A, E extends KnownError>(
   options: Connection,
@@ -109,6 +117,7 @@ const withAuth = <A, E extends KnownError>(
 ): Effect.Effect<A, CommandFailed> =>
   Effect.gen(function*() {
     const resolved = yield* resolve(options)
+    const { MontaAuth, NodeFileSystem, NodeHttpClient, TokenStore } = yield* loadAuth
     const store = resolved.tokenCache === undefined
       ? TokenStore.layerMemory
       : TokenStore.layerFileSystem(resolved.tokenCache).pipe(Layer.provide(NodeFileSystem.layer))
@@ -292,17 +301,18 @@ const describeConsumer = (consumer: ConsumerInput): ReadonlyArray<string> => [
   `${consumer.rateLimit} / ${Style.seconds(consumer.rateLimitIntervalInSeconds ?? 0)}`
 ]
 
-const fakeServer = Command.make("fake-server", fakeOptions, (options) =>
+/** Serves the fake of `Fake` (the module is loaded by the command, so other commands never load it). */
+const serveFake = (Fake: typeof MontaFake, options: Command.Command.ParseConfig<typeof fakeOptions>) =>
   Effect.gen(function*() {
-    const fake = yield* MontaFake
-    const demo = MontaFake.demoConsumer
+    const fake = yield* Fake
+    const demo = Fake.demoConsumer
     yield* Console.log([
       `MontaFake serves the Monta Partner API on ${Style.bold(fake.baseUrl)}`,
       "",
       Style.columns([
         ["client id", "client secret", "scopes", "teams", "rate limit"],
         describeConsumer(demo),
-        describeConsumer(MontaFake.teamConsumer)
+        describeConsumer(Fake.teamConsumer)
       ]),
       "",
       "In another terminal:",
@@ -315,7 +325,7 @@ const fakeServer = Command.make("fake-server", fakeOptions, (options) =>
     ].join("\n"))
     return yield* Effect.never
   }).pipe(
-    Effect.provide(MontaFake.layerServer({
+    Effect.provide(Fake.layerServer({
       port: options.port,
       accessTokenLifetime: Option.getOrUndefined(Option.map(options.accessTokenLifetime, Duration.seconds)),
       refreshTokenLifetime: Option.getOrUndefined(Option.map(options.refreshTokenLifetime, Duration.seconds))
@@ -328,11 +338,21 @@ const fakeServer = Command.make("fake-server", fakeOptions, (options) =>
           }`
         )
       ))
-  )).pipe(
-    Command.withDescription(
-      "Serve MontaFake, a fake Monta Partner API, on 127.0.0.1 with demo credentials, until Ctrl-C."
-    )
   )
+
+const fakeServer = Command.make(
+  "fake-server",
+  fakeOptions,
+  (options) =>
+    Effect.flatMap(
+      Effect.promise(() => import("@monta-auth/testing")),
+      ({ MontaFake }) => serveFake(MontaFake, options)
+    )
+).pipe(
+  Command.withDescription(
+    "Serve MontaFake, a fake Monta Partner API, on 127.0.0.1 with demo credentials, until Ctrl-C."
+  )
+)
 
 // ---------------------------------------------------------------------------------------------
 // the command
