@@ -24,6 +24,7 @@ import { CommandFailed } from "../CommandFailed.js"
 import { ExitCode } from "../ExitCode.js"
 import { type FailureContext, type KnownError, toCommandFailed } from "./failure.js"
 import * as Style from "./style.js"
+import { webhook } from "./webhookCommand.js"
 
 // ---------------------------------------------------------------------------------------------
 // options shared by the commands that talk to the API
@@ -365,5 +366,5 @@ export const command = Command.make("monta-auth").pipe(
       "Exit codes: 0 ok, 1 scope missing, 2 usage or configuration, 3 credentials refused, " +
       "4 API unreachable or failing, 5 other error, 130 interrupted."
   ),
-  Command.withSubcommands([token, me, check, fakeServer])
+  Command.withSubcommands([token, me, check, fakeServer, webhook])
 )
