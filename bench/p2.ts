@@ -14,7 +14,6 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
-import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { benchConsumer } from "./consumer.js"
 import type { Bench, Row } from "./lib.js"
@@ -37,21 +36,17 @@ const expiredStore = Effect.gen(function*() {
     accessTokenExpirationDate: DateTime.unsafeMake(past),
     refreshTokenExpirationDate: DateTime.unsafeMake(past)
   })
-  yield* store.rotate({
-    clientId: benchConsumer.clientId,
-    seen: Option.none(),
-    accept: () => true,
-    refresh: () =>
-      Effect.succeed(
-        {
-          clientId: benchConsumer.clientId,
-          pair,
-          accessExpiresAt: past,
-          refreshExpiresAt: past,
-          obtainedAt: past - 3_600_000
-        } satisfies Omit<StoredToken, "version">
-      )
-  })
+  yield* store.save(
+    new StoredToken({
+      clientId: benchConsumer.clientId,
+      pair,
+      accessExpiresAt: past,
+      refreshExpiresAt: past,
+      obtainedAt: past - 3_600_000,
+      version: 1
+    }),
+    { expectedVersion: 0 }
+  )
   return store
 })
 

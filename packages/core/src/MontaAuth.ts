@@ -10,13 +10,14 @@ import type { Me, Scope } from "@monta-auth/schema"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
-import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
+import type * as Schedule from "effect/Schedule"
 import type * as Scope_ from "effect/Scope"
 import type * as Stream from "effect/Stream"
+import { type AuthEvent, MontaAuthEvents } from "./AuthEvent.js"
 import * as internal from "./internal/montaAuth.js"
 import type { InsufficientScope, InvalidOptions, MontaApiError, TokenError } from "./MontaError.js"
 import { TokenStore } from "./TokenStore.js"
@@ -52,51 +53,6 @@ export interface CurrentToken {
 }
 
 /**
- * What happened to the token, for programs that observe without logs (L12). Events never carry
- * a token or a secret.
- *
- * @since 0.1.0
- * @category models
- */
-export type AuthEvent = Data.TaggedEnum<{
-  /** A new pair from `/auth/token`. */
-  Acquired: { readonly expiresAt: number; readonly version: number }
-  /** A rotated pair from `/auth/refresh`. */
-  Refreshed: { readonly expiresAt: number; readonly version: number }
-  /** A pair written by another instance or a previous run was taken from the store. */
-  Adopted: { readonly expiresAt: number; readonly version: number }
-  /** A refresh or acquisition attempt failed; `retryIn` says when the next one runs, if any. */
-  RefreshFailed: {
-    readonly reason: string
-    readonly attempt: number
-    readonly retryIn: Duration.Duration | undefined
-  }
-  /** `/auth/refresh` was refused or the refresh token had expired: going back to `/auth/token`. */
-  FellBack: { readonly reason: string }
-  /** The current token was dropped by `invalidate`. */
-  Invalidated: { readonly version: number }
-  /** `/auth/token` refused the credentials; callers fail fast until `coolDownUntil`. */
-  CredentialsRejected: { readonly status: number; readonly coolDownUntil: number }
-  /** Every caller pauses until `until` (epoch milliseconds) because the rate budget is spent. */
-  RateLimitPaused: { readonly until: number; readonly reason: string }
-  /** The token store failed; the token lives in memory until it is back. */
-  StoreUnavailable: { readonly operation: string; readonly detail: string }
-  /**
-   * The response's `Date` header disagreed wildly with the token's own dates, so its expiry was
-   * anchored to the local send time instead (L9, L14).
-   */
-  DateHeaderIgnored: { readonly endpoint: string; readonly serverDate: number; readonly reason: string }
-}>
-
-/**
- * Constructors and matchers for `AuthEvent`.
- *
- * @since 0.1.0
- * @category models
- */
-export const AuthEvent = Data.taggedEnum<AuthEvent>()
-
-/**
  * The retry policy for transient failures of the auth endpoints (L7).
  *
  * @since 0.1.0
@@ -109,6 +65,17 @@ export interface RetryOptions {
   readonly maxDelay?: Duration.DurationInput | undefined
   /** Total time a caller spends retrying before `TokenRequestFailed`. Default 30 seconds. */
   readonly maxElapsed?: Duration.DurationInput | undefined
+}
+
+/**
+ * What a retry `Schedule` is fed after each failed attempt: the pause the server asked for, if it
+ * did (`Retry-After`, `RateLimit-ResetsIn`). Whatever the Schedule says, the pause is never shorter.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RetryInput {
+  readonly hintMillis?: number | undefined
 }
 
 /**
@@ -126,8 +93,12 @@ export interface MontaAuthOptions {
   readonly refreshMargin?: Duration.DurationInput | undefined
   /** Up to this much random extra earliness (from the Effect `Random`). Default 30 seconds. */
   readonly jitter?: Duration.DurationInput | undefined
-  /** Transient failure retries (L7). */
-  readonly retry?: RetryOptions | undefined
+  /**
+   * Transient failure retries (L7): the limits of the default policy (exponential, jittered,
+   * capped), or a `Schedule` of one's own. Either way only transient failures are retried, never
+   * sooner than the server asked.
+   */
+  readonly retry?: RetryOptions | Schedule.Schedule<unknown, RetryInput> | undefined
   /** How long callers fail fast after `/auth/token` refused the credentials (L8). Default 30 seconds. */
   readonly invalidCredentialsCoolDown?: Duration.DurationInput | undefined
   /** Timeout of one auth request. Default 10 seconds. */
@@ -205,7 +176,10 @@ export class MontaAuth extends Context.Tag("@monta-auth/core/MontaAuth")<MontaAu
   static make(
     options: MontaAuthOptions
   ): Effect.Effect<MontaAuthService, InvalidOptions | TokenError, HttpClient.HttpClient | TokenStore | Scope_.Scope> {
-    return internal.make(options)
+    return Effect.flatMap(
+      MontaAuthEvents.make,
+      (events) => Effect.provideService(internal.make(options), MontaAuthEvents, events)
+    )
   }
 
   /**
@@ -217,7 +191,9 @@ export class MontaAuth extends Context.Tag("@monta-auth/core/MontaAuth")<MontaAu
    * @since 0.1.0
    * @category layers
    */
-  static layer(options: MontaAuthOptions): Layer.Layer<MontaAuth, InvalidOptions | TokenError, HttpClient.HttpClient> {
+  static layer(
+    options: MontaAuthOptions
+  ): Layer.Layer<MontaAuth | MontaAuthEvents, InvalidOptions | TokenError, HttpClient.HttpClient> {
     return MontaAuth.layerWithStore(options).pipe(Layer.provide(Layer.effect(TokenStore, TokenStore.makeMemory)))
   }
 
@@ -230,8 +206,8 @@ export class MontaAuth extends Context.Tag("@monta-auth/core/MontaAuth")<MontaAu
    */
   static layerWithStore(
     options: MontaAuthOptions
-  ): Layer.Layer<MontaAuth, InvalidOptions | TokenError, HttpClient.HttpClient | TokenStore> {
-    return Layer.scoped(MontaAuth, internal.make(options))
+  ): Layer.Layer<MontaAuth | MontaAuthEvents, InvalidOptions | TokenError, HttpClient.HttpClient | TokenStore> {
+    return Layer.scoped(MontaAuth, internal.make(options)).pipe(Layer.provideMerge(MontaAuthEvents.layer))
   }
 
   /**
@@ -245,7 +221,11 @@ export class MontaAuth extends Context.Tag("@monta-auth/core/MontaAuth")<MontaAu
    */
   static layerConfig(
     options: ConfigOptions = {}
-  ): Layer.Layer<MontaAuth, ConfigError.ConfigError | InvalidOptions | TokenError, HttpClient.HttpClient> {
+  ): Layer.Layer<
+    MontaAuth | MontaAuthEvents,
+    ConfigError.ConfigError | InvalidOptions | TokenError,
+    HttpClient.HttpClient
+  > {
     return MontaAuth.layerConfigWithStore(options).pipe(
       Layer.provide(Layer.effect(TokenStore, TokenStore.makeMemory))
     )
@@ -260,14 +240,14 @@ export class MontaAuth extends Context.Tag("@monta-auth/core/MontaAuth")<MontaAu
   static layerConfigWithStore(
     options: ConfigOptions = {}
   ): Layer.Layer<
-    MontaAuth,
+    MontaAuth | MontaAuthEvents,
     ConfigError.ConfigError | InvalidOptions | TokenError,
     HttpClient.HttpClient | TokenStore
   > {
     return Layer.scoped(
       MontaAuth,
       Effect.flatMap(MontaAuth.config, (config) => internal.make({ ...options, ...config }))
-    )
+    ).pipe(Layer.provideMerge(MontaAuthEvents.layer))
   }
 
   /**

@@ -8,14 +8,16 @@
 import type * as FileSystem from "@effect/platform/FileSystem"
 import { TokenPair } from "@monta-auth/schema"
 import * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
 import * as SynchronizedRef from "effect/SynchronizedRef"
 import * as internalFile from "./internal/fileStore.js"
-import { TokenStoreError } from "./MontaError.js"
+import * as internalSimple from "./internal/simpleStore.js"
+import type { TokenStoreError } from "./MontaError.js"
 
 /**
  * A token pair as stored: the pair, its expiries anchored to this host's clock (L9), and a
@@ -47,29 +49,24 @@ export class StoredToken extends Schema.Class<StoredToken>("@monta-auth/core/Sto
 export type StoredTokenJson = typeof StoredToken.Encoded
 
 /**
- * What a rotation asks of the store.
+ * What `save` answers: whether this token was written, and the token the store holds now (the
+ * one just written, or the one another writer stored first).
  *
  * @since 0.1.0
  * @category models
  */
-export interface RotateRequest<E, R> {
-  readonly clientId: string
-  /** The version the caller holds (none when it holds nothing). */
-  readonly seen: Option.Option<number>
-  /**
-   * Whether a stored token newer than `seen` can be used as it is (for example: not expiring
-   * within the refresh margin). When it can, the store returns it and `refresh` does not run.
-   */
-  readonly accept: (latest: StoredToken) => boolean
-  /**
-   * Gets a new pair from Monta, given the latest stored token (whose refresh token it should
-   * use). The store assigns the version.
-   */
-  readonly refresh: (latest: Option.Option<StoredToken>) => Effect.Effect<Omit<StoredToken, "version">, E, R>
+export interface SaveOutcome {
+  readonly saved: boolean
+  readonly current: Option.Option<StoredToken>
 }
 
 /**
- * The store service.
+ * The store service: passive (it keeps and guards the pair; MontaAuth decides what to do with it).
+ *
+ * Versions (F1): a stored pair's version grows by one on every rotation; `save` writes only when
+ * the stored version is still `expectedVersion` (0 when nothing is stored), so two writers never
+ * overwrite each other unseen. The lease (F2) lets one instance at a time talk to `/auth/refresh`
+ * for a clientId; the others `awaitNewer` and adopt what it stored (F3).
  *
  * @since 0.1.0
  * @category services
@@ -77,17 +74,34 @@ export interface RotateRequest<E, R> {
 export interface TokenStoreService {
   /** The stored token of a clientId, if any. */
   readonly load: (clientId: string) => Effect.Effect<Option.Option<StoredToken>, TokenStoreError>
+  /** Compare-and-set: writes `token` if the stored version is `expectedVersion` (0: none stored). */
+  readonly save: (
+    token: StoredToken,
+    options: { readonly expectedVersion: number }
+  ) => Effect.Effect<SaveOutcome, TokenStoreError>
+  /**
+   * Takes the refresh lease of a clientId until the scope closes: `true` when taken, `false` when
+   * another holder has it now. A fleet store renews it while the scope is open.
+   */
+  readonly lease: (clientId: string) => Effect.Effect<boolean, TokenStoreError, Scope.Scope>
+  /**
+   * Waits until a version above `version` is stored (answering it) or the lease is free again
+   * (answering none: take it and rotate). Bounded: a holder that neither stores nor releases within
+   * the store's wait fails it with `TokenStoreError`, and MontaAuth rotates alone (F5).
+   */
+  readonly awaitNewer: (clientId: string, version: number) => Effect.Effect<Option.Option<StoredToken>, TokenStoreError>
   /** Drops the stored token of a clientId. */
   readonly clear: (clientId: string) => Effect.Effect<void, TokenStoreError>
-  /**
-   * Makes sure a token newer than `seen` exists and returns it: adopts one another writer stored
-   * (when `accept` says it is good), or runs `refresh` and stores its result with the next
-   * version. A fleet store runs `refresh` under a lease, so only one instance rotates at a time.
-   * A store that cannot reach its backend may fail with `TokenStoreError`; MontaAuth then
-   * refreshes on its own and keeps the pair in memory (F5).
-   */
-  readonly rotate: <E, R>(request: RotateRequest<E, R>) => Effect.Effect<StoredToken, E | TokenStoreError, R>
 }
+
+/**
+ * The version a store holds (0 when it holds nothing): the one place version arithmetic starts.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const versionOf = (token: Option.Option<StoredToken>): number =>
+  Option.match(token, { onNone: () => 0, onSome: (stored) => stored.version })
 
 /**
  * A plain backend for `TokenStore.makeSimple`.
@@ -114,47 +128,14 @@ export interface SimpleStoreOptions {
    * 5 seconds, on the Effect `Clock`.
    */
   readonly timeout?: Duration.DurationInput | undefined
+  /**
+   * How long `awaitNewer` waits for the lease holder of this process to store a new pair or let
+   * the lease go. Default 60 seconds, on the Effect `Clock`.
+   */
+  readonly leaseWait?: Duration.DurationInput | undefined
 }
 
-const makeSimple = (backend: SimpleBackend, options?: SimpleStoreOptions): Effect.Effect<TokenStoreService> =>
-  Effect.gen(function*() {
-    const timeout = Duration.decode(options?.timeout ?? Duration.seconds(5))
-    const bounded = <A>(operation: string, effect: Effect.Effect<A, TokenStoreError>) =>
-      Effect.timeoutFail(effect, {
-        duration: timeout,
-        onTimeout: () => new TokenStoreError({ operation, detail: `no answer within ${Duration.format(timeout)}` })
-      })
-    const lock = yield* Effect.makeSemaphore(1)
-    const isNewer = (latest: StoredToken, seen: Option.Option<number>) =>
-      Option.match(seen, { onNone: () => true, onSome: (version) => latest.version > version })
-    const load = (clientId: string) => bounded("load", backend.load(clientId))
-    const save = (token: StoredToken) => bounded("save", backend.save(token))
-    return {
-      load,
-      clear: (clientId) => bounded("clear", backend.clear(clientId)),
-      rotate: <E, R>(request: RotateRequest<E, R>) =>
-        lock.withPermits(1)(Effect.gen(function*() {
-          const latest = yield* load(request.clientId)
-          if (Option.isSome(latest) && isNewer(latest.value, request.seen) && request.accept(latest.value)) {
-            return latest.value
-          }
-          const fresh = yield* request.refresh(latest)
-          const version = Math.max(
-            Option.match(latest, { onNone: () => 0, onSome: (token) => token.version }),
-            Option.getOrElse(request.seen, () => 0)
-          ) + 1
-          const stored = new StoredToken({ ...fresh, version })
-          // The pair is rotated already: failing to persist it must not lose it (the old refresh
-          // token is dead), so a save failure is logged and the new pair still returned.
-          yield* save(stored).pipe(
-            Effect.catchAll((error) =>
-              Effect.logWarning(`monta-auth: token store save failed, keeping the pair in memory: ${error.detail}`)
-            )
-          )
-          return stored
-        }))
-    }
-  })
+const makeSimple = internalSimple.make
 
 const makeMemory: Effect.Effect<TokenStoreService> = Effect.gen(function*() {
   const ref = yield* SynchronizedRef.make(new Map<string, StoredToken>())
@@ -184,9 +165,9 @@ export class TokenStore extends Context.Tag("@monta-auth/core/TokenStore")<Token
   /** Builds the memory store (a new one each time it runs). */
   static readonly makeMemory: Effect.Effect<TokenStoreService> = makeMemory
   /**
-   * Builds a store with the usual rotation semantics from a plain load/save/clear backend.
-   * Rotations run one at a time per store (a process-local lock); a backend with its own
-   * cross-process lease (Redis) implements `rotate` itself.
+   * Builds a store from a plain load/save/clear backend: compare-and-set and the lease are kept in
+   * this process (a lock, a lease per clientId); a backend with a cross-process lease (Redis)
+   * implements the whole `TokenStoreService` itself.
    */
   static makeSimple(backend: SimpleBackend, options?: SimpleStoreOptions): Effect.Effect<TokenStoreService> {
     return makeSimple(backend, options)

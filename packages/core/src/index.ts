@@ -2,6 +2,11 @@
  * @since 0.1.0
  */
 export * from "./MontaAuth.js"
+
+/**
+ * @since 0.1.0
+ */
+export * from "./AuthEvent.js"
 /**
  * @since 0.1.0
  */

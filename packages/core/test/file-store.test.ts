@@ -142,6 +142,6 @@ describe("file token store", () => {
       assert.strictEqual(Redacted.value(yield* auth.accessToken), Redacted.value(token))
       assert.strictEqual((yield* fake.counters).tokenRequests, 1)
       assert.deepStrictEqual(events.map((event) => event._tag), ["StoreUnavailable", "Acquired"])
-      assert.isTrue(warnings.some((line) => line.includes("token store rotate failed")))
+      assert.isTrue(warnings.some((line) => line.includes("token store load failed")))
     }).pipe(Effect.provide(TestLive)))
 })

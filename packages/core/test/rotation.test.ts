@@ -1,8 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
-import { type AuthEvent, MontaAuth, StoredToken, TokenStore } from "@monta-auth/core"
+import { type AuthEvent, MontaAuth, TokenStore } from "@monta-auth/core"
 import { MontaFake } from "@monta-auth/testing"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
@@ -116,12 +119,13 @@ describe("rotation", () => {
       yield* settle
       const rotated = Option.getOrThrow(yield* shared.load(clientId))
       assert.strictEqual(rotated.version, 2)
-      // A store that shows the rotation late: its `rotate` hands the already used pair to refresh.
+      // The original access token has expired; its refresh token was used for v2.
+      yield* TestClock.adjust("10 minutes")
+      // A store that shows the rotation late: its first load still answers the already used pair.
+      let loads = 0
       const late = TokenStore.of({
-        load: shared.load,
-        clear: shared.clear,
-        rotate: (request) =>
-          Effect.map(request.refresh(Option.some(original)), (fresh) => new StoredToken({ ...fresh, version: 3 }))
+        ...shared,
+        load: (id) => loads++ === 0 ? Effect.succeed(Option.some(original)) : shared.load(id)
       })
       const second = yield* MontaAuth.make(demoOptions({ jitter: 0 })).pipe(Effect.provideService(TokenStore, late))
       const token = yield* second.accessToken
@@ -129,5 +133,40 @@ describe("rotation", () => {
       assert.strictEqual(counters.rejectedRefreshes, 1)
       assert.strictEqual(counters.tokenRequests, 1)
       assert.strictEqual(Redacted.value(token), Redacted.value(rotated.pair.accessToken))
+    }).pipe(Effect.provide(Layer.merge(TokenStore.layerMemory, MontaFake.layerTest()))))
+
+  it.scoped("F1: two instances that rotate at once (a store without a lease): the compare-and-set loser adopts the winner's pair and says so", () =>
+    Effect.gen(function*() {
+      const fake = yield* MontaFake
+      const shared = yield* TokenStore
+      // No lease, and the first two loads wait for each other: both rotate from the same (empty) state.
+      const bothLoaded = yield* Deferred.make<void>()
+      let loads = 0
+      const racing = TokenStore.of({
+        ...shared,
+        lease: () => Effect.succeed(true),
+        load: (id) =>
+          Effect.suspend(() => {
+            loads++
+            if (loads > 2) return shared.load(id)
+            if (loads === 2) Deferred.unsafeDone(bothLoaded, Exit.void)
+            return Effect.zipRight(Deferred.await(bothLoaded), shared.load(id))
+          })
+      })
+      const warnings: Array<string> = []
+      const logger = Logger.make(({ logLevel, message }) => {
+        if (logLevel._tag === "Warning") warnings.push(String(message))
+      })
+      const first = yield* MontaAuth.make(demoOptions({ jitter: 0 })).pipe(Effect.provideService(TokenStore, racing))
+      const second = yield* MontaAuth.make(demoOptions({ jitter: 0 })).pipe(Effect.provideService(TokenStore, racing))
+      const [a, b] = yield* Effect.all([first.accessToken, second.accessToken], { concurrency: "unbounded" }).pipe(
+        Effect.provide(Logger.replace(Logger.defaultLogger, logger))
+      )
+      assert.strictEqual((yield* fake.counters).tokenRequests, 2)
+      assert.strictEqual(Redacted.value(a), Redacted.value(b))
+      const stored = Option.getOrThrow(yield* shared.load(clientId))
+      assert.strictEqual(stored.version, 1)
+      assert.strictEqual(Redacted.value(stored.pair.accessToken), Redacted.value(a))
+      assert.lengthOf(warnings.filter((line) => line.includes("another instance stored v1")), 1)
     }).pipe(Effect.provide(Layer.merge(TokenStore.layerMemory, MontaFake.layerTest()))))
 })

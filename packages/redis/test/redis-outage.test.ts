@@ -10,6 +10,7 @@ import { Redis } from "ioredis"
 import { RedisTokenStore } from "../src/index.js"
 import { adminRedis, dedicatedRedis, isLiveAccessToken, startInstance, testKey, uniquePrefix } from "./support/fleet.js"
 import { linesWith, withCapturedLogs } from "./support/logs.js"
+import { rotateOver } from "./support/protocol.js"
 import { freePort, startRedisServer, stopRedisServer } from "./support/redis-server.js"
 
 const liveClock = Clock.make()
@@ -115,7 +116,7 @@ describe("Redis outage", () => {
       assert.strictEqual(loaded._tag, "TokenStoreError")
       let refreshed = false
       const rotated = yield* Effect.flip(
-        store.rotate({
+        rotateOver(store, {
           clientId,
           seen: Option.none(),
           accept: () => true,

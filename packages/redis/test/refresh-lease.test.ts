@@ -24,6 +24,7 @@ import {
   testKey,
   uniquePrefix
 } from "./support/fleet.js"
+import { rotateOver } from "./support/protocol.js"
 
 const clientId = MontaFake.demoConsumer.clientId
 
@@ -89,7 +90,7 @@ describe("refresh lease", () => {
       // The holder's /auth/refresh hangs (the fake delays it on the TestClock, which nobody moves).
       yield* fake.injectFault({ path: "/auth/refresh", times: 1, fault: Fault.Delay({ duration: "1 hour" }) })
       const refreshing = yield* Deferred.make<void>()
-      const holderFiber = yield* holder!.rotate({
+      const holderFiber = yield* rotateOver(holder!, {
         clientId,
         seen: Option.some(1),
         accept: () => false,
@@ -140,7 +141,7 @@ describe("refresh lease", () => {
       let refreshes = 0
       const tokens = yield* Effect.all(
         stores.map((store) =>
-          store.rotate({
+          rotateOver(store, {
             clientId,
             seen: Option.none(),
             accept: () => true,

@@ -94,7 +94,9 @@ describe("RedisTokenStore", () => {
           "2"
         )
         assert.isTrue(yield* isValidAtFake(used))
-        assert.lengthOf(linesWith(logs, "WARN", "another instance stored v2 of demo-client-id during our refresh"), 1)
+        // The store is passive: what MontaAuth makes of a lost compare-and-set is core's rotation
+        // (its warning is tested there); the store itself said nothing.
+        assert.lengthOf(linesWith(logs, "WARN", "during our refresh"), 0)
       })
     ).pipe(Effect.provide(MontaFake.layerTest())))
 

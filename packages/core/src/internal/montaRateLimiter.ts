@@ -9,12 +9,12 @@ import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
 import * as Option from "effect/Option"
 import * as SynchronizedRef from "effect/SynchronizedRef"
-import { AuthEvent, MontaAuth } from "../MontaAuth.js"
+import { AuthEvent, MontaAuthEvents } from "../AuthEvent.js"
+import { MontaAuth } from "../MontaAuth.js"
 import type { MontaApiError, TokenError } from "../MontaError.js"
 import { RateLimited } from "../MontaError.js"
 import type * as Api from "../MontaRateLimiter.js"
 import { MontaRateLimiter, MontaRateLimiterStore } from "../MontaRateLimiter.js"
-import { emitters } from "./montaAuth.js"
 import { parseRateLimitHeaders } from "./montaRateLimitHeaders.js"
 import { makeStoreMemory } from "./rateLimiterMemoryStore.js"
 
@@ -402,14 +402,13 @@ export const budgetFromOptions = (
 export const makeForAuth = (
   options?: Api.RateLimiterOptions | undefined
 ): Effect.Effect<Api.MontaRateLimiterService, never, MontaAuth | MontaRateLimiterStore> =>
-  Effect.flatMap(MontaAuth, (auth) => {
-    const emit = emitters.get(auth)
+  Effect.flatMap(Effect.all([MontaAuth, MontaAuthEvents]), ([auth, { publish }]) => {
     return make({
       key: auth.clientId,
       budget: budgetFromOptions(options?.rateLimit, auth),
       onRateLimit: options?.onRateLimit,
       calibrate: options?.calibrate ?? true,
-      onPause: emit === undefined ? undefined : (until, reason) => emit(AuthEvent.RateLimitPaused({ until, reason }))
+      onPause: (until, reason) => publish(AuthEvent.RateLimitPaused({ until, reason }))
     })
   })
 

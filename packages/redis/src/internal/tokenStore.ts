@@ -1,4 +1,4 @@
-import type { RotateRequest, TokenStoreService } from "@monta-auth/core"
+import type { TokenStoreService } from "@monta-auth/core"
 import { InvalidOptions, StoredToken, TokenStore, TokenStoreError } from "@monta-auth/core"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -171,61 +171,41 @@ export const make = (options: StoreOptions): Effect.Effect<TokenStoreService, In
     const clear = (clientId: string): Effect.Effect<void, TokenStoreError> =>
       run("clear", () => redis.del(keysFor(prefix, clientId).token)).pipe(Effect.asVoid)
 
-    const versionOf = (token: Option.Option<StoredToken>) =>
-      Option.match(token, { onNone: () => 0, onSome: (stored) => stored.version })
-
-    const usable = <E, R>(
-      request: RotateRequest<E, R>,
-      latest: Option.Option<StoredToken>
-    ): latest is Option.Some<StoredToken> =>
-      Option.isSome(latest) &&
-      Option.match(request.seen, { onNone: () => true, onSome: (seen) => latest.value.version > seen }) &&
-      request.accept(latest.value)
-
-    /**
-     * Writes the pair by compare-and-set (F1) over the stored version `expected`, with version
-     * `max(expected, floor) + 1`: never below a version an instance has seen (after a Redis restart
-     * lost the data, instances still adopt it). When another instance stored a version meanwhile
-     * (our lease had lapsed), ours loses: the stored pair is returned if the request accepts it;
-     * only a stored pair it does not accept (or a deleted one) is written over.
-     */
-    const write = <E, R>(
-      request: RotateRequest<E, R>,
-      fresh: Omit<StoredToken, "version">,
-      expected: number,
-      floor: number
-    ): Effect.Effect<StoredToken, TokenStoreError> =>
+    /** F1: writes the pair by compare-and-set over the stored version; answers what is stored. */
+    const save: TokenStoreService["save"] = (token, { expectedVersion }) =>
       Effect.gen(function*() {
-        const keys = keysFor(prefix, fresh.clientId)
-        let over = expected
-        for (let attempt = 0; attempt < 3; attempt++) {
-          const token = new StoredToken({ ...fresh, version: Math.max(over, floor) + 1 })
-          const payload = sealer.seal(encodeToken(token), token.clientId)
-          const [written, current] = yield* run(
-            "save",
-            () =>
-              redis.casWrite(keys.token, String(over), String(token.version), sealer.encoding, payload, keys.channel)
-          )
-          if (written === 1) return token
-          const stored = yield* load(fresh.clientId)
-          if (usable(request, stored)) {
-            yield* Effect.logWarning(
-              `monta-auth: another instance stored v${stored.value.version} of ${fresh.clientId} during our refresh (our lease had lapsed); using it, ours is not stored`
+        const keys = keysFor(prefix, token.clientId)
+        const payload = sealer.seal(encodeToken(token), token.clientId)
+        const [written] = yield* run(
+          "save",
+          () =>
+            redis.casWrite(
+              keys.token,
+              String(expectedVersion),
+              String(token.version),
+              sealer.encoding,
+              payload,
+              keys.channel
             )
-            return stored.value
-          }
-          yield* Effect.logWarning(
-            `monta-auth: the pair of ${fresh.clientId} changed during our refresh (v${current}) to one we cannot use; storing ours over it`
-          )
-          over = versionOf(stored)
-        }
-        return yield* new TokenStoreError({ operation: "save", detail: "version kept changing during the write" })
+        )
+        if (written === 1) return { saved: true, current: Option.some(token) }
+        return { saved: false, current: yield* load(token.clientId) }
       })
 
-    /** Runs `refresh` while holding the lease; the lease is renewed until the scope closes. */
-    const refreshUnderLease = <E, R>(request: RotateRequest<E, R>, owner: string) =>
+    // How long each clientId has waited for a version, so `maxWait` bounds the rounds in all.
+    const waits = new Map<string, { readonly version: number; readonly since: number }>()
+
+    /** F2: `SET NX PX`; the holder renews it every third of its life until the scope closes. */
+    const lease: TokenStoreService["lease"] = (clientId) =>
       Effect.gen(function*() {
-        const keys = keysFor(prefix, request.clientId)
+        const keys = keysFor(prefix, clientId)
+        const owner = randomUUID()
+        const acquired = yield* run(
+          "lease",
+          () => redis.set(keys.lease, owner, "PX", Duration.toMillis(leaseTtl), "NX")
+        )
+        if (acquired !== "OK") return false
+        waits.delete(clientId)
         yield* Effect.addFinalizer(() =>
           run("lease release", () => redis.leaseRelease(keys.lease, owner, keys.channel)).pipe(
             Effect.catchAll((error) =>
@@ -233,84 +213,60 @@ export const make = (options: StoreOptions): Effect.Effect<TokenStoreService, In
             )
           )
         )
+        const renewEvery = Duration.divide(leaseTtl, 3).pipe(Option.getOrElse(() => leaseTtl))
         yield* run("lease renew", () => redis.leaseRenew(keys.lease, owner, String(Duration.toMillis(leaseTtl)))).pipe(
           Effect.flatMap((held) =>
             held === 1
               ? Effect.void
-              : Effect.logWarning(`monta-auth: lost the refresh lease of ${request.clientId} during a refresh`)
+              : Effect.logWarning(`monta-auth: lost the refresh lease of ${clientId} during a refresh`)
           ),
           Effect.catchAll((error) => Effect.logWarning(`monta-auth: lease renewal failed: ${error.detail}`)),
-          Effect.repeat(Schedule.spaced(Duration.divide(leaseTtl, 3).pipe(Option.getOrElse(() => leaseTtl)))),
-          Effect.delay(Duration.divide(leaseTtl, 3).pipe(Option.getOrElse(() => leaseTtl))),
+          Effect.repeat(Schedule.spaced(renewEvery)),
+          Effect.delay(renewEvery),
           Effect.withClock(liveClock),
           Effect.forkScoped
         )
-        // Another instance may have rotated between our read and our lease.
-        const latest = yield* load(request.clientId)
-        if (usable(request, latest)) return latest.value
-        const fresh = yield* request.refresh(latest)
-        const floor = Option.getOrElse(request.seen, () => 0)
-        const fallbackVersion = Math.max(versionOf(latest), floor) + 1
-        // The pair is rotated already: failing to store it must not lose it (F5).
-        return yield* write(request, fresh, versionOf(latest), floor).pipe(
-          Effect.catchAll((error) =>
-            Effect.as(
-              Effect.logError(
-                `monta-auth: could not store the new pair of ${request.clientId} in Redis (${error.detail}); keeping it in memory`
-              ),
-              new StoredToken({ ...fresh, version: fallbackVersion })
-            )
-          )
-        )
-      }).pipe(Effect.scoped)
+        return true
+      })
 
     /**
-     * Waits (live clock) until a version above `above` is stored, or the lease is free again (its
-     * holder released it, or died and it expired), or the round times out.
+     * F3: waits (live clock) until a version above `above` is stored (answering it), or the lease
+     * is free again, or `waitTimeout` passed (answering none: try the lease again). After `maxWait`
+     * of waiting for the same version in all, the holder is taken for hung: `TokenStoreError`.
      */
-    const waitForNewer = (clientId: string, above: number) =>
+    const awaitNewer: TokenStoreService["awaitNewer"] = (clientId, above) =>
       Effect.gen(function*() {
         const keys = keysFor(prefix, clientId)
+        const now = yield* liveClock.currentTimeMillis
+        const known = waits.get(clientId)
+        const wait = known !== undefined && known.version === above ? known : { version: above, since: now }
+        waits.set(clientId, wait)
+        const giveUpAt = wait.since + Duration.toMillis(maxWait)
+        if (now >= giveUpAt) {
+          waits.delete(clientId)
+          return yield* new TokenStoreError({
+            operation: "awaitNewer",
+            detail: `no new token from the lease holder of ${clientId} within ${Duration.format(maxWait)}`
+          })
+        }
+        const deadline = Math.min(now + Duration.toMillis(waitTimeout), giveUpAt)
         const subscription = yield* PubSub.subscribe(announcements)
-        const deadline = (yield* liveClock.currentTimeMillis) + Duration.toMillis(waitTimeout)
         while (true) {
           const latest = yield* load(clientId)
-          if (versionOf(latest) > above) return latest
+          if (Option.isSome(latest) && latest.value.version > above) {
+            waits.delete(clientId)
+            return latest
+          }
           const leased = yield* run("lease check", () => redis.exists(keys.lease))
-          if (leased === 0) return Option.none<StoredToken>()
-          const now = yield* liveClock.currentTimeMillis
-          if (now >= deadline) return Option.none<StoredToken>()
+          const at = yield* liveClock.currentTimeMillis
+          if (leased === 0 || at >= deadline) return Option.none<StoredToken>()
           yield* Queue.take(subscription).pipe(
-            Effect.timeout(Duration.min(pollInterval, Duration.millis(deadline - now))),
+            Effect.timeout(Duration.min(pollInterval, Duration.millis(deadline - at))),
             Effect.ignore,
             Effect.withClock(liveClock)
           )
         }
       }).pipe(Effect.scoped)
 
-    const rotate = <E, R>(request: RotateRequest<E, R>): Effect.Effect<StoredToken, E | TokenStoreError, R> =>
-      Effect.gen(function*() {
-        const keys = keysFor(prefix, request.clientId)
-        const owner = randomUUID()
-        const giveUpAt = (yield* liveClock.currentTimeMillis) + Duration.toMillis(maxWait)
-        while (true) {
-          const latest = yield* load(request.clientId)
-          if (usable(request, latest)) return latest.value
-          const acquired = yield* run(
-            "lease",
-            () => redis.set(keys.lease, owner, "PX", Duration.toMillis(leaseTtl), "NX")
-          )
-          if (acquired === "OK") return yield* refreshUnderLease(request, owner)
-          const newer = yield* waitForNewer(request.clientId, versionOf(latest))
-          if (usable(request, newer)) return newer.value
-          if ((yield* liveClock.currentTimeMillis) >= giveUpAt) {
-            return yield* new TokenStoreError({
-              operation: "rotate",
-              detail: `no new token from the lease holder of ${request.clientId} within ${Duration.format(maxWait)}`
-            })
-          }
-        }
-      })
-
-    return TokenStore.of({ load, clear, rotate })
+    return TokenStore.of({ load, save, lease, awaitNewer, clear })
   })

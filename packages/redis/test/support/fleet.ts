@@ -18,6 +18,7 @@ import { Redis } from "ioredis"
 import { randomUUID } from "node:crypto"
 import { inject } from "vitest"
 import { RedisFleet, type RedisTokenStoreOptions } from "../../src/index.js"
+import { rotateOver } from "./protocol.js"
 import { freePort, startRedisServer, stopRedisServer } from "./redis-server.js"
 
 /** The Redis every test talks to (see global-setup.ts). */
@@ -98,7 +99,7 @@ export const holdRefresh = (store: TokenStoreService, seen: Option.Option<number
   Effect.gen(function*() {
     const started = yield* Deferred.make<void>()
     const go = yield* Deferred.make<void>()
-    const fiber = yield* store.rotate({
+    const fiber = yield* rotateOver(store, {
       clientId: consumer.clientId,
       seen,
       accept: () => true,
@@ -134,7 +135,7 @@ export const rotateLikeMontaAuth = (
 ) =>
   Effect.gen(function*() {
     const now = yield* Clock.currentTimeMillis
-    return yield* store.rotate({
+    return yield* rotateOver(store, {
       clientId: consumer.clientId,
       seen,
       accept: (latest) => latest.accessExpiresAt - now > marginMillis,

@@ -20,6 +20,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { RedisTokenStore } from "../../src/index.js"
+import { rotateOver } from "./protocol.js"
 
 const env = (name: string): string => {
   const value = process.env[name]
@@ -41,7 +42,7 @@ const program = Effect.gen(function*() {
     leaseTtl: Number(env("LEASE_TTL_MILLIS"))
   })
   const client = yield* HttpClient.HttpClient
-  yield* store.rotate({
+  yield* rotateOver(store, {
     clientId: MontaFake.demoConsumer.clientId,
     seen: Option.some(1),
     accept: () => false,
