@@ -10,11 +10,12 @@
  *
  * @since 0.1.0
  */
-import * as Effect from "effect/Effect"
+import * as Micro from "effect/Micro"
 import * as Option from "effect/Option"
 import { cachedToken } from "./internal/cachedToken.js"
 
-const cached = await Effect.runPromise(cachedToken(process.argv.slice(2), process.env))
+// The one read of the wall clock outside Effect's `Clock`: `Micro` has none (see cachedToken.ts).
+const cached = await Micro.runPromise(cachedToken(process.argv.slice(2), process.env, Date.now()))
 if (Option.isSome(cached)) {
   process.stdout.write(`${cached.value}\n`)
 } else {

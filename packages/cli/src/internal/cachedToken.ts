@@ -2,8 +2,10 @@
  * The fast path of `monta-auth token` (SPEC P8): a script that calls `$(monta-auth token)` with a
  * token cache pays a whole process start each time, and `@effect/cli`, `@effect/platform` and
  * `MontaAuth` take several times a bare Node start just to load. So before any of them is loaded,
- * `bin.ts` asks this module, which imports nothing but `effect/Effect`, `Clock`, `Option` and
- * `node:fs`, whether the answer is already in the cache file.
+ * `bin.ts` asks this module whether the answer is already in the cache file. It is written with
+ * `effect/Micro`, Effect's runtime for small programs, and `node:fs`: `effect/Effect` alone takes
+ * about twice a Node start to load, `Micro` about half of one. `Micro` has no `Clock`, so the
+ * time is an argument, read by `bin.ts` (and fixed by the tests).
  *
  * It answers only when the full command would print the same token without a request and without
  * a word on stderr: `token` with connection options alone, a client id and secret that MontaAuth
@@ -15,8 +17,7 @@
  *
  * @internal
  */
-import * as Clock from "effect/Clock"
-import * as Effect from "effect/Effect"
+import * as Micro from "effect/Micro"
 import * as Option from "effect/Option"
 import * as fs from "node:fs/promises"
 
@@ -103,15 +104,17 @@ const accessTokenOf = (
 
 /**
  * The token that `monta-auth token` would print, when the token cache holds a fresh one for the
- * credential of `args` and `env`; `None` when the full command has to run. Never fails.
+ * credential of `args` and `env` at `now` (epoch milliseconds); `None` when the full command has
+ * to run. Never fails.
  *
  * @internal
  */
 export const cachedToken = (
   args: ReadonlyArray<string>,
-  env: Readonly<Record<string, string | undefined>>
-): Effect.Effect<Option.Option<string>> =>
-  Effect.gen(function*() {
+  env: Readonly<Record<string, string | undefined>>,
+  now: number
+): Micro.Micro<Option.Option<string>> =>
+  Micro.gen(function*() {
     const parsed = parseArguments(args)
     if (Option.isNone(parsed)) return Option.none()
     const options = parsed.value
@@ -132,22 +135,27 @@ export const cachedToken = (
     ) {
       return Option.none()
     }
-    const text = yield* Effect.tryPromise(async () => {
-      const info = await fs.stat(path)
-      // The file store warns about a file others may read and tightens it: leave that to it.
-      if (!info.isFile() || (info.mode & 0o077) !== 0) return undefined
-      return fs.readFile(path, "utf8")
+    const text = yield* Micro.tryPromise({
+      try: async () => {
+        const info = await fs.stat(path)
+        // The file store warns about a file others may read and tightens it: leave that to it.
+        if (!info.isFile() || (info.mode & 0o077) !== 0) return undefined
+        return fs.readFile(path, "utf8")
+      },
+      catch: () => "unreadable" as const
     })
     if (text === undefined) return Option.none()
-    const found = accessTokenOf(yield* Effect.try((): unknown => JSON.parse(text)), clientId)
+    const found = accessTokenOf(
+      yield* Micro.try({ try: (): unknown => JSON.parse(text), catch: () => "not JSON" as const }),
+      clientId
+    )
     if (Option.isNone(found)) return Option.none()
     const { accessToken, expiresAt, obtainedAt } = found.value
-    const now = yield* Clock.currentTimeMillis
     // MontaAuth serves a stored token without asking only while it is fresh, and warns about a
     // token that lives no longer than the margin: both cases go to the full command.
     const fresh = expiresAt - obtainedAt > refreshMarginMillis && expiresAt - now > refreshMarginMillis
     return fresh ? Option.some(accessToken) : Option.none()
   }).pipe(
     // An unreadable or corrupt file, or anything unexpected: the full command decides.
-    Effect.catchAllCause(() => Effect.succeed(Option.none<string>()))
+    Micro.catchAllCause(() => Micro.succeed(Option.none<string>()))
   )
