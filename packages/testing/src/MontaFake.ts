@@ -23,10 +23,15 @@ import * as internalServer from "./internal/server.js"
 import * as internalState from "./internal/state.js"
 
 /**
- * A credential the fake knows: what `POST /auth/token` accepts and what `GET /auth/me` reports.
- * Omitted fields default to the demo consumer's values (operator 42, no team restriction,
- * `all:delete`, 1000 requests per 600 s). `/auth/me` sends `scopes` as given, so a test may add
- * (with a cast) a scope a later API could send (`"charge-points:admin"`): it grants nothing here.
+ * A credential the fake knows: what `POST /auth/token` accepts and what `GET /consumers/me` (and
+ * the deprecated `GET /auth/me`) report, the provider's `Consumer`. Omitted fields default to the
+ * demo consumer's values (operator 42, `operatorIds` and `teamIds` empty, `all:delete`, 1000
+ * requests per 600 s, created 2023-02-16). `scopes` are sent as given, so a test may add (with a
+ * cast) a scope a later API could send (`"charge-points:admin"`): it grants nothing here.
+ * `omitOptionalFields: true` sends only the fields the provider's schema requires (`clientId`,
+ * `createdAt`, `name`, `operatorIds`, `scopes`, `teamIds`), to rehearse a consumer without
+ * `operatorId` and rate fields; the fake still limits it by `rateLimit` per
+ * `rateLimitIntervalInSeconds`, announced in the `RateLimit-*` headers.
  *
  * @since 0.1.0
  * @category models
@@ -46,6 +51,12 @@ export interface ConsumerInput {
    * string, so a test can replay the documented vector's `top-secret`.
    */
   readonly webhookSecret?: string | undefined
+  readonly operatorIds?: ReadonlyArray<number> | undefined
+  /** When the consumer was created, as the service writes dates (default `2023-02-16T07:53:02.059724728Z`). */
+  readonly createdAt?: string | undefined
+  /** When it last changed; `null` sends `null` (default `2023-11-02T14:21:40.512204331Z`). */
+  readonly updatedAt?: string | null | undefined
+  readonly omitOptionalFields?: boolean | undefined
 }
 
 /**
@@ -122,10 +133,11 @@ export interface JournalEntry {
 /**
  * Request counters since the start or the last `resetJournal`.
  *
- * - `tokenRequests`, `refreshRequests`, `meRequests`: requests to each auth endpoint, whatever
- *   their outcome (faulted ones included).
+ * - `tokenRequests`, `refreshRequests`: requests to each auth endpoint, whatever their outcome
+ *   (faulted ones included); `meRequests`: requests for the consumer, to `/consumers/me` and to
+ *   `/auth/me` alike; `authMeRequests`: those to the deprecated `/auth/me` only.
  * - `rejectedRefreshes`: 401 answers of `/auth/refresh`; `rejectedCredentials`: 401 answers of
- *   `/auth/token`; `rejectedTokens`: 401 answers of bearer endpoints (including `/auth/me`).
+ *   `/auth/token`; `rejectedTokens`: 401 answers of bearer endpoints (including the consumer's).
  * - `status429`: 429 answers (rate limited or injected); `dropped`: dropped connections;
  *   `faults`: requests that met an injected fault; `byStatus`: answers per status.
  *
@@ -137,6 +149,7 @@ export interface Counters {
   readonly tokenRequests: number
   readonly refreshRequests: number
   readonly meRequests: number
+  readonly authMeRequests: number
   readonly rejectedRefreshes: number
   readonly rejectedCredentials: number
   readonly rejectedTokens: number
@@ -269,6 +282,12 @@ export interface MontaFakeOptions {
     readonly chargePoints?: number | undefined
     readonly walletTransactions?: number | undefined
   } | undefined
+  /**
+   * `GET /auth/me`, deprecated by the provider (sunset 2024-04-01): `"available"` (the default)
+   * answers like `/consumers/me`; `"gone"` answers 404 `RESOURCE_NOT_FOUND` whatever the token,
+   * to rehearse the sunset. `setAuthMe` switches it later.
+   */
+  readonly authMe?: "available" | "gone" | undefined
   /** Webhooks configured from the start (one per consumer); `setWebhook` adds or changes them later. */
   readonly webhook?: WebhookConfig | ReadonlyArray<WebhookConfig> | undefined
   /**
@@ -326,6 +345,8 @@ export interface MontaFakeService {
   readonly tokensOf: (clientId: string) => Effect.Effect<ReadonlyArray<IssuedTokens>>
   /** Empties the journal and zeroes the counters. */
   readonly resetJournal: Effect.Effect<void>
+  /** Switches `GET /auth/me` between answering and `"gone"` (404). */
+  readonly setAuthMe: (mode: "available" | "gone") => Effect.Effect<void>
   /** Sets (or replaces) a consumer's webhook: the URL and event types it is delivered. */
   readonly setWebhook: (config: WebhookConfig) => Effect.Effect<void>
   /** Removes a consumer's webhook (default the first consumer's); entries already batched are still sent. */

@@ -11,6 +11,8 @@ interface ChargePoint {
   readonly state: string
   readonly createdAt: string
   readonly updatedAt: string
+  readonly disconnectedAt: string | null
+  readonly protocolData: unknown
 }
 
 describe("charge points", () => {
@@ -27,16 +29,24 @@ describe("charge points", () => {
       assert.strictEqual(point.updatedAt, point.createdAt)
       assert.deepStrictEqual((yield* send("GET", "/charge-points/251", { token })).body, point)
       yield* TestClock.adjust("1 minute")
-      const patched = yield* send("PATCH", "/charge-points/251", { token, json: { name: "Carport", state: "offline" } })
+      const patched = yield* send("PATCH", "/charge-points/251", {
+        token,
+        json: { name: "Carport", state: "disconnected" }
+      })
       assert.strictEqual(patched.status, 200)
-      const { updatedAt, ...rest } = patched.body as ChargePoint
-      const { updatedAt: _, ...before } = point
-      assert.deepStrictEqual(rest, { ...before, name: "Carport", state: "offline" })
+      const { disconnectedAt, protocolData, updatedAt, ...rest } = patched.body as ChargePoint
+      const { disconnectedAt: _d, protocolData: _p, updatedAt: _u, ...before } = point
+      // The name and state as sent; what follows from the state (ChargePointState "disconnected") with it.
+      assert.deepStrictEqual(rest, { ...before, name: "Carport", state: "disconnected" })
+      assert.strictEqual(disconnectedAt, updatedAt)
+      assert.deepStrictEqual(protocolData, { ocpp: { status: "offline", updatedAt } })
       assertMontaDate(updatedAt, 1_700_000_060_000)
       assert.notStrictEqual(updatedAt, point.updatedAt)
       const deleted = yield* send("DELETE", "/charge-points/251", { token })
       assert.strictEqual(deleted.status, 204)
       assert.strictEqual(deleted.text, "")
+      const invalidState = yield* send("PATCH", "/charge-points/1", { token, json: { state: "offline" } })
+      assert.strictEqual(invalidState.status, 400, "a state outside the provider's ChargePointState enum")
       assert.strictEqual((yield* send("GET", "/charge-points/251", { token })).status, 404)
       assert.strictEqual((yield* send("PATCH", "/charge-points/251", { token, json: { name: "x" } })).status, 404)
       assert.strictEqual((yield* send("DELETE", "/charge-points/251", { token })).status, 404)

@@ -20,7 +20,7 @@ describe("faults", () => {
       assert.strictEqual(first.status, 503)
       assert.strictEqual(first.response.headers["retry-after"], "7")
       assert.deepStrictEqual(first.body, {
-        status: 503,
+        status: "SERVICE_UNAVAILABLE",
         message: "Service Unavailable",
         errorCode: "INTERNAL_SERVER_ERROR"
       })

@@ -1,11 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
+import { httpStatusNames } from "@monta-auth/schema"
 import * as Effect from "effect/Effect"
 import { MontaFake } from "../src/index.js"
 import { login, send } from "./utils.js"
 
 const errorBody = (body: unknown, status: number, errorCode: string) => {
-  const error = body as { status: number; errorCode: string; message: string }
-  assert.strictEqual(error.status, status)
+  // The status as its name, as in the provider's error examples ("BAD_REQUEST").
+  const error = body as { status: string; errorCode: string; message: string }
+  assert.strictEqual(httpStatusNames[error.status], status, error.status)
   assert.strictEqual(error.errorCode, errorCode)
   assert.isString(error.message)
 }
@@ -152,7 +154,7 @@ describe("invalid input", () => {
       assert.strictEqual((yield* send("GET", "/charge-points", { token: "" })).status, 401)
       const noAuth = yield* send("GET", "/charge-points")
       assert.deepStrictEqual(noAuth.body, {
-        status: 401,
+        status: "UNAUTHORIZED",
         message: "Missing bearer token",
         errorCode: "INVALID_ACCESS_TOKEN"
       })

@@ -36,6 +36,7 @@ describe("journal", () => {
         tokenRequests: 2,
         refreshRequests: 2,
         meRequests: 1,
+        authMeRequests: 1,
         rejectedRefreshes: 1,
         rejectedCredentials: 0,
         rejectedTokens: 1,

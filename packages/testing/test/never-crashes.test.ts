@@ -1,4 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
+import { httpStatusNames } from "@monta-auth/schema"
 import * as Effect from "effect/Effect"
 import * as fc from "effect/FastCheck"
 import type { MontaFakeOptions } from "../src/index.js"
@@ -10,6 +11,8 @@ const paths = fc.oneof(
     "/auth/token",
     "/auth/refresh",
     "/auth/me",
+    "/consumers/me",
+    "/afir/charge-points",
     "/charge-points",
     "/charge-points/1",
     "/charge-points/2",
@@ -26,7 +29,8 @@ const paths = fc.oneof(
 const queries = fc.option(
   fc.record({
     page: fc.oneof(fc.integer().map(String), fc.string()),
-    perPage: fc.oneof(fc.integer().map(String), fc.string())
+    perPage: fc.oneof(fc.integer().map(String), fc.string()),
+    after: fc.oneof(fc.string(), fc.constant("eyJpZCI6MX0"))
   }, {
     requiredKeys: []
   }).map((query) => `?${new URLSearchParams(query).toString()}`),
@@ -76,8 +80,9 @@ const request = ({ auth, body, contentType, method, path, query }: Input) =>
     assert.include(knownStatuses, answer.status)
     assert.isString(answer.response.headers["date"])
     if (answer.status >= 400) {
-      const error = answer.body as { status: number; errorCode: string; message: string }
-      assert.strictEqual(error.status, answer.status)
+      // The status as its name, as in the provider's error examples ("UNAUTHORIZED").
+      const error = answer.body as { status: string; errorCode: string; message: string }
+      assert.strictEqual(httpStatusNames[error.status], answer.status, error.status)
       assert.isString(error.errorCode)
       assert.isString(error.message)
     }

@@ -50,17 +50,30 @@ describe("paging", () => {
       const { accessToken: token } = yield* login()
       const page = (yield* send("GET", "/charge-points?perPage=100", { token })).body as ItemPage
       assert.strictEqual(page.meta.totalItemCount, 7)
-      assert.deepStrictEqual(page.data[0], {
+      const first = page.data[0] as unknown as Record<string, unknown>
+      const picked = Object.fromEntries(
+        ["id", "teamId", "name", "serialNumber", "state", "maxKw", "evseId", "createdAt", "updatedAt"].map((key) => [
+          key,
+          first[key]
+        ])
+      )
+      assert.deepStrictEqual(picked, {
         id: 1,
         teamId: 1,
-        operatorId: 42,
         name: "Charge point 1",
         serialNumber: "MONTA-000001",
         state: "available",
         maxKw: 11,
+        evseId: "DK*MON*E000001",
         createdAt: "2024-01-01T00:00:00.000279250Z",
         updatedAt: "2024-01-01T00:00:00.000279250Z"
-      } as never)
+      })
+      assert.strictEqual((first["operator"] as { readonly id: number }).id, 42)
+      const again = yield* Effect.provide(
+        Effect.flatMap(login(), ({ accessToken }) => send("GET", "/charge-points?perPage=100", { token: accessToken })),
+        MontaFake.layerTest({ seed: { chargePoints: 7, walletTransactions: 0 } })
+      )
+      assert.deepStrictEqual((again.body as ItemPage).data, page.data, "a second fake seeds the same items")
       const wallet = (yield* send("GET", "/wallet-transactions", { token })).body as ItemPage
       assert.strictEqual(wallet.meta.totalItemCount, 0)
     }).pipe(Effect.provide(MontaFake.layerTest({ seed: { chargePoints: 7, walletTransactions: 0 } }))))

@@ -22,7 +22,7 @@ describe("rate limit", () => {
       yield* TestClock.adjust("10 seconds")
       const first = yield* send("GET", "/charge-points", { token })
       assert.deepStrictEqual(rateHeaders(first.response.headers), {
-        policy: "3;w=60",
+        policy: "Quota",
         quota: "3",
         window: "60",
         remaining: "2",
@@ -49,7 +49,7 @@ describe("rate limit", () => {
       assert.strictEqual((limited.body as { errorCode: string }).errorCode, "RATE_LIMIT_EXCEEDED")
       assert.strictEqual(limited.response.headers["retry-after"], "40")
       assert.deepStrictEqual(rateHeaders(limited.response.headers), {
-        policy: "3;w=60",
+        policy: "Quota",
         quota: "3",
         window: "60",
         remaining: "0",

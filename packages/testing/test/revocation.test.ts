@@ -40,7 +40,7 @@ describe("revocation", () => {
         const answer = yield* send("POST", "/auth/token", { json })
         assert.strictEqual(answer.status, 401)
         assert.deepStrictEqual(answer.body, {
-          status: 401,
+          status: "UNAUTHORIZED",
           message: "No consumer found for the given credentials",
           errorCode: "CONSUMER_NOT_FOUND"
         })
@@ -69,9 +69,9 @@ describe("revocation", () => {
       const refused = yield* send("POST", "/auth/refresh", { json: { refreshToken: current!.refreshToken } })
       assert.strictEqual(refused.status, 401)
       assert.deepStrictEqual(refused.body, {
-        status: 401,
+        status: "UNAUTHORIZED",
         message: "Refresh token revoked",
-        errorCode: "INVALID_REFRESH_TOKEN"
+        errorCode: "INVALID_ACCESS_TOKEN"
       })
       assert.strictEqual((yield* send("GET", "/auth/me", { token: current!.accessToken })).status, 200)
     }).pipe(Effect.provide(MontaFake.layerTest())))

@@ -1,4 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
+import { requiredScope } from "@monta-auth/schema"
 import * as Effect from "effect/Effect"
 import type { ConsumerInput } from "../src/index.js"
 import { MontaFake } from "../src/index.js"
@@ -48,29 +49,64 @@ describe("scopes", () => {
       assert.deepStrictEqual(yield* statuses("everything"), [200, 200, 201, 200, 204, 200])
     }).pipe(Effect.provide(MontaFake.layerTest({ consumers }))))
 
-  it.effect("§1: a 403 is ACCESS_FORBIDDEN and names the missing scope", () =>
+  it.effect("§1: a 403 is ACCESS_FORBIDDEN and names the missing scope, shaped as the provider's example", () =>
     Effect.gen(function*() {
       const { accessToken: token } = yield* login(consumers[0]!)
       const answer = yield* send("DELETE", "/charge-points/1", { token })
+      // monta-partner-api-notes.md, "Error bodies": 403 {status: "FORBIDDEN", errorCode: "ACCESS_FORBIDDEN", ...}
       assert.deepStrictEqual(answer.body, {
-        status: 403,
+        status: "FORBIDDEN",
         message: "Missing scope charge-points:delete",
-        errorCode: "ACCESS_FORBIDDEN"
+        errorCode: "ACCESS_FORBIDDEN",
+        readableMessage: "The API credential does not have the scope charge-points:delete"
       })
     }).pipe(Effect.provide(MontaFake.layerTest({ consumers }))))
 
-  it.effect("§1: /auth/me reports the consumer's scopes, teams and rate limit", () =>
+  it.effect("§7 H7: each route of the fake requires the scope the provider's endpoint table names for it", () =>
     Effect.gen(function*() {
-      const { accessToken: token } = yield* login(MontaFake.teamConsumer)
-      const answer = yield* send("GET", "/auth/me", { token })
-      assert.deepStrictEqual(answer.body, {
-        name: "Partner API Team 1",
-        operatorId: 42,
-        teamIds: [1],
-        clientId: "team-client-id",
-        rateLimit: 100,
-        rateLimitIntervalInSeconds: 60,
-        scopes: ["charge-points:read", "wallet-transactions:read"]
-      })
+      const fake = yield* MontaFake
+      const routes = [
+        ["GET", "/charge-points"],
+        ["GET", "/charge-points/1"],
+        ["POST", "/charge-points"],
+        ["PATCH", "/charge-points/1"],
+        ["DELETE", "/charge-points/1"],
+        ["GET", "/wallet-transactions"]
+      ] as const
+      for (const [method, path] of routes) {
+        const required = requiredScope(method, path)
+        assert.isDefined(required, `${method} ${path} is in the table`)
+        const clientId = `only-${method}-${path}`
+        yield* fake.addConsumer({ clientId, clientSecret: "secret", scopes: [required!] })
+        const { accessToken: token } = yield* login({ clientId, clientSecret: "secret" })
+        const json = method === "POST"
+          ? { name: "New", teamId: 1 }
+          : method === "PATCH"
+          ? { name: "Renamed" }
+          : undefined
+        const granted = yield* send(method, path, { token, ...(json !== undefined ? { json } : {}) })
+        assert.include([200, 201, 204], granted.status, `${method} ${path} with ${required}`)
+        // A credential with every scope but this entity's is refused, naming the table's scope.
+        const otherId = `other-${method}-${path}`
+        yield* fake.addConsumer({
+          clientId: otherId,
+          clientSecret: "secret",
+          scopes: ["sites:delete", "tariffs:delete"]
+        })
+        const other = yield* login({ clientId: otherId, clientSecret: "secret" })
+        const refused = yield* send(method, path, { token: other.accessToken, ...(json !== undefined ? { json } : {}) })
+        assert.strictEqual(refused.status, 403)
+        assert.strictEqual((refused.body as { message: string }).message, `Missing scope ${required}`)
+      }
     }).pipe(Effect.provide(MontaFake.layerTest())))
+
+  it.effect("§7: a route the table names no scope for (/afir/charge-points, /consumers/me) needs only the token", () =>
+    Effect.gen(function*() {
+      assert.isUndefined(requiredScope("GET", "/afir/charge-points"))
+      assert.isUndefined(requiredScope("GET", "/consumers/me"))
+      const { accessToken: token } = yield* login(consumers[5]!) // wallet-transactions:read only
+      assert.strictEqual((yield* send("GET", "/afir/charge-points", { token })).status, 200)
+      assert.strictEqual((yield* send("GET", "/consumers/me", { token })).status, 200)
+      assert.strictEqual((yield* send("GET", "/charge-points", { token })).status, 403)
+    }).pipe(Effect.provide(MontaFake.layerTest({ consumers }))))
 })

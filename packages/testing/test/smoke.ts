@@ -60,8 +60,8 @@ export const smoke = Effect.gen(function*() {
   const accessToken = Redacted.value(pair.accessToken)
   assert.strictEqual(accessToken, issued!.accessToken)
 
-  // me
-  const me = yield* Schema.decodeUnknown(Me)((yield* send("GET", "/auth/me", { token: accessToken })).body)
+  // the consumer, from /consumers/me (the deprecated /auth/me answers the same)
+  const me = yield* Schema.decodeUnknown(Me)((yield* send("GET", "/consumers/me", { token: accessToken })).body)
   assert.strictEqual(me.clientId, "demo-client-id")
   assert.deepStrictEqual(me.teamIds, [])
   assert.deepStrictEqual(me.scopes, ["all:delete"])
@@ -76,9 +76,9 @@ export const smoke = Effect.gen(function*() {
   const reused = yield* send("POST", "/auth/refresh", { json: { refreshToken } })
   assert.strictEqual(reused.status, 401)
   assert.deepStrictEqual(reused.body, {
-    status: 401,
+    status: "UNAUTHORIZED",
     message: "Refresh token already used",
-    errorCode: "INVALID_REFRESH_TOKEN"
+    errorCode: "INVALID_ACCESS_TOKEN"
   })
   assert.strictEqual((yield* send("GET", "/auth/me", { token: Redacted.value(rotated.accessToken) })).status, 200)
 
@@ -93,7 +93,7 @@ export const smoke = Effect.gen(function*() {
     totalItemCount: 20
   })
   assert.deepStrictEqual((page.body as ItemPage).data.map((item) => item.id), [6, 7, 8, 9, 10])
-  assert.strictEqual(page.response.headers["ratelimit-policy"], "1000;w=600")
+  assert.strictEqual(page.response.headers["ratelimit-policy"], "Quota")
   assert.strictEqual(page.response.headers["ratelimit-quota"], "1000")
   assert.strictEqual(page.response.headers["ratelimit-timewindow"], "600")
   assert.strictEqual(page.response.headers["ratelimit-remaining"], "999")
@@ -115,9 +115,10 @@ export const smoke = Effect.gen(function*() {
   const noScope = yield* send("POST", "/charge-points", { token: team.accessToken, json: { name: "x" } })
   assert.strictEqual(noScope.status, 403)
   assert.deepStrictEqual(noScope.body, {
-    status: 403,
+    status: "FORBIDDEN",
     message: "Missing scope charge-points:write",
-    errorCode: "ACCESS_FORBIDDEN"
+    errorCode: "ACCESS_FORBIDDEN",
+    readableMessage: "The API credential does not have the scope charge-points:write"
   })
 
   // a 429 over a small limit, with the headers and Retry-After
@@ -130,7 +131,9 @@ export const smoke = Effect.gen(function*() {
   const limited = yield* send("GET", "/wallet-transactions", { token: small.accessToken })
   assert.strictEqual(limited.status, 429)
   assert.strictEqual(errorCodeOf(limited.body), "RATE_LIMIT_EXCEEDED")
-  assert.strictEqual(limited.response.headers["ratelimit-policy"], "2;w=600")
+  assert.strictEqual(limited.response.headers["ratelimit-policy"], "Quota")
+  assert.strictEqual(limited.response.headers["ratelimit-quota"], "2")
+  assert.strictEqual(limited.response.headers["ratelimit-timewindow"], "600")
   assert.strictEqual(limited.response.headers["ratelimit-remaining"], "0")
   const resetsIn = Number(limited.response.headers["ratelimit-resetsin"])
   assert.isTrue(resetsIn >= 599 && resetsIn <= 600, `RateLimit-ResetsIn ${resetsIn}`)
@@ -170,6 +173,7 @@ export const smoke = Effect.gen(function*() {
     tokenRequests: 4,
     refreshRequests: 2,
     meRequests: 5,
+    authMeRequests: 4,
     rejectedRefreshes: 1,
     rejectedCredentials: 0,
     rejectedTokens: 0,

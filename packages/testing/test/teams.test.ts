@@ -75,11 +75,11 @@ describe("teams", () => {
       const { accessToken: token } = yield* login({ clientId: "team-deleter", clientSecret: "s" })
       const patched = yield* send("PATCH", "/charge-points/2", {
         token,
-        json: { name: "Taken over", state: "offline" }
+        json: { name: "Taken over", state: "disconnected" }
       })
       assert.strictEqual(patched.status, 403)
       assert.deepStrictEqual(patched.body, {
-        status: 403,
+        status: "FORBIDDEN",
         message: "No access to charge point 2",
         errorCode: "ACCESS_FORBIDDEN"
       })

@@ -86,7 +86,7 @@ describe("token lifetime", () => {
       const expired = yield* send("GET", "/charge-points", { token: pair.accessToken })
       assert.strictEqual(expired.status, 401)
       assert.deepStrictEqual(expired.body, {
-        status: 401,
+        status: "UNAUTHORIZED",
         message: "Access token expired",
         errorCode: "INVALID_ACCESS_TOKEN"
       })

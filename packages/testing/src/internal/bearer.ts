@@ -1,11 +1,11 @@
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import type { Scope } from "@monta-auth/schema"
-import { grants } from "@monta-auth/schema"
+import { grants, requiredScope } from "@monta-auth/schema"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import { CurrentRequest } from "./request.js"
-import { errorResponse, fairUse, json } from "./responses.js"
+import { CurrentRequest, pathOf } from "./request.js"
+import { errorResponse, fairUse, json, quotaPolicy } from "./responses.js"
 import type { Consumer, State, Window } from "./state.js"
 
 type Authenticated = Either.Either<Consumer, HttpServerResponse.HttpServerResponse>
@@ -38,7 +38,7 @@ const rateLimitHeaders = (consumer: Consumer, window: Window, now: number) => {
   return {
     resetsIn,
     headers: {
-      "RateLimit-Policy": `${consumer.rateLimit};w=${consumer.rateLimitIntervalInSeconds}`,
+      "RateLimit-Policy": quotaPolicy,
       "RateLimit-Quota": String(consumer.rateLimit),
       "RateLimit-TimeWindow": String(consumer.rateLimitIntervalInSeconds),
       "RateLimit-Remaining": String(Math.max(0, consumer.rateLimit - window.count)),
@@ -47,19 +47,24 @@ const rateLimitHeaders = (consumer: Consumer, window: Window, now: number) => {
   }
 }
 
+/** The scope the endpoint table requires for the request (HEAD as GET), `undefined` when none. */
+const scopeOf = (request: HttpServerRequest.HttpServerRequest): Scope | undefined =>
+  requiredScope(request.method === "HEAD" ? "GET" : request.method, pathOf(request.url))
+
 /**
- * Authenticates, counts against the consumer's window, checks the scope, then runs `f`.
- * Every answer after authentication carries the `RateLimit-*` headers.
+ * Authenticates, counts against the consumer's window, checks the scope the provider's endpoint
+ * table names for the route (`requiredScope` of `@monta-auth/schema`), then runs `f`. Every
+ * answer after authentication carries the `RateLimit-*` headers.
  *
  * @internal
  */
 export const bearer = <R>(
   state: State,
-  required: Scope,
   f: (consumer: Consumer) => Effect.Effect<HttpServerResponse.HttpServerResponse, never, R>
 ) =>
   Effect.gen(function*() {
     const info = yield* CurrentRequest
+    const request = yield* HttpServerRequest.HttpServerRequest
     const authenticated = yield* authenticate(state)
     if (Either.isLeft(authenticated)) return authenticated.left
     const consumer = authenticated.right
@@ -82,27 +87,53 @@ export const bearer = <R>(
         HttpServerResponse.setHeader("Retry-After", String(limited.left.resetsIn))
       )
     }
-    const response = grants(consumer.scopes, required)
+    const required = scopeOf(request)
+    const response = required === undefined || grants(consumer.scopes, required)
       ? yield* f(consumer)
-      : errorResponse(403, "ACCESS_FORBIDDEN", `Missing scope ${required}`)
+      : errorResponse(403, "ACCESS_FORBIDDEN", `Missing scope ${required}`, {
+        readableMessage: `The API credential does not have the scope ${required}`
+      })
     return HttpServerResponse.setHeaders(response, limited.right.headers)
   })
 
-/** `GET /auth/me`: authenticated, outside the consumer's rate window. @internal */
-export const meHandler = (state: State) =>
+/**
+ * The provider's `Consumer` as the service writes it: scopes as configured, even ones outside the
+ * grammar this version knows (a test of a client's tolerance adds them with a cast), and the
+ * optional fields unless the consumer omits them.
+ *
+ * @internal
+ */
+export const consumerJson = (consumer: Consumer) => ({
+  name: consumer.name,
+  ...(consumer.omitOptionalFields ? {} : { operatorId: consumer.operatorId }),
+  operatorIds: [...consumer.operatorIds],
+  teamIds: [...consumer.teamIds],
+  clientId: consumer.clientId,
+  ...(consumer.omitOptionalFields ? {} : {
+    rateLimit: consumer.rateLimit,
+    rateLimitIntervalInSeconds: consumer.rateLimitIntervalInSeconds
+  }),
+  scopes: [...consumer.scopes],
+  createdAt: consumer.createdAt,
+  ...(consumer.omitOptionalFields ? {} : { updatedAt: consumer.updatedAt })
+})
+
+/** `GET /consumers/me`: authenticated, no scope, outside the consumer's rate window. @internal */
+export const consumerHandler = (state: State) =>
   Effect.gen(function*() {
     const authenticated = yield* authenticate(state)
     if (Either.isLeft(authenticated)) return fairUse(authenticated.left)
-    const consumer = authenticated.right
-    // The wire JSON as the real service writes it: scopes as configured, even ones outside the
-    // grammar this version knows (a test of a client's tolerance adds them with a cast).
-    return fairUse(json({
-      name: consumer.name,
-      operatorId: consumer.operatorId,
-      teamIds: [...consumer.teamIds],
-      clientId: consumer.clientId,
-      rateLimit: consumer.rateLimit,
-      rateLimitIntervalInSeconds: consumer.rateLimitIntervalInSeconds,
-      scopes: [...consumer.scopes]
-    }))
+    return fairUse(json(consumerJson(authenticated.right)))
   })
+
+/** `GET /auth/me`: the same `Consumer` while `available`; 404 whatever the token once `gone`. @internal */
+export const authMeHandler = (state: State) =>
+  Effect.suspend(() =>
+    state.authMe === "gone"
+      ? Effect.map(HttpServerRequest.HttpServerRequest, (request) =>
+        errorResponse(404, "RESOURCE_NOT_FOUND", `No route for ${request.method} ${pathOf(request.url)}`, {
+          readableMessage: "GET /auth/me was removed: use GET /consumers/me",
+          context: pathOf(request.url)
+        }))
+      : consumerHandler(state)
+  )

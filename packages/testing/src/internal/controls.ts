@@ -82,6 +82,10 @@ export const makeControls = (state: State): Controls => ({
     state.journal = []
     state.counters = emptyCounters()
   }),
+  setAuthMe: (mode) =>
+    Effect.sync(() => {
+      state.authMe = mode
+    }),
   setWebhook: (config) => Effect.sync(() => webhooks.setWebhook(state, config)),
   removeWebhook: (clientId) =>
     Effect.sync(() => {

@@ -1,6 +1,6 @@
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import type { Fault } from "../MontaFake.js"
-import { defaultErrorCode, json, statusMessages } from "./responses.js"
+import { defaultErrorCode, errorBody, json, statusMessages } from "./responses.js"
 import type { State } from "./state.js"
 
 /**
@@ -26,11 +26,11 @@ export const faultResponse = (fault: Fault, path: string): HttpServerResponse.Ht
     case "Status": {
       const body = fault.body !== undefined
         ? fault.body
-        : {
-          status: fault.status,
-          message: statusMessages[fault.status] ?? `Status ${fault.status}`,
-          errorCode: defaultErrorCode(fault.status)
-        }
+        : errorBody(
+          fault.status,
+          defaultErrorCode(fault.status),
+          statusMessages[fault.status] ?? `Status ${fault.status}`
+        )
       let response = json(body, fault.status)
       if (fault.retryAfter !== undefined) {
         response = HttpServerResponse.setHeader(response, "Retry-After", String(fault.retryAfter))
@@ -54,7 +54,7 @@ export const faultResponse = (fault: Fault, path: string): HttpServerResponse.Ht
       return json(
         path === "/auth/token" || path === "/auth/refresh"
           ? { accessToken: "00000000-0000-4000-8000-000000000000", expiresIn: 3600 }
-          : path === "/auth/me"
+          : path === "/auth/me" || path === "/consumers/me"
           ? { name: "Partner API Demo" }
           : { items: [] }
       )

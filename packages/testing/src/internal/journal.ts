@@ -26,5 +26,8 @@ export const record = (state: State, entry: JournalEntry, inApi: boolean) =>
     } else if (entry.status === 401) {
       counters.rejectedTokens++
     }
-    if (inApi && entry.path === "/auth/me" && entry.method === "GET") counters.meRequests++
+    if (inApi && entry.method === "GET" && (entry.path === "/auth/me" || entry.path === "/consumers/me")) {
+      counters.meRequests++
+      if (entry.path === "/auth/me") counters.authMeRequests++
+    }
   })

@@ -5,10 +5,11 @@ import { perPageBounds } from "@monta-auth/schema"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
+import type { ChargePoint } from "./model.js"
+import { chargePointStates } from "./model.js"
 import { CurrentRequest } from "./request.js"
 import { badRequest, describeParseError, errorResponse, json, readJsonBody } from "./responses.js"
-import type { ChargePoint } from "./seed.js"
-import { isoAt } from "./seed.js"
+import { demoOperator, isoAt, makeChargePoint } from "./seed.js"
 import type { Consumer, State } from "./state.js"
 import { enqueue } from "./webhooks.js"
 
@@ -18,14 +19,16 @@ const chargePointEvent = (
   eventType: "created" | "updated" | "deleted",
   point: ChargePoint,
   now: number
-) =>
+) => {
+  const eventTime = isoAt(now, `webhook:charge-point:${point.id}:${eventType}:${now}`)
   enqueue(state, {
     entityType: "charge-point",
     entityId: String(point.id),
     eventType,
-    eventTime: isoAt(now, `webhook:charge-point:${point.id}:${eventType}:${now}`),
-    payload: point
+    eventTime,
+    payload: eventType === "deleted" ? { ...point, deletedAt: eventTime } : point
   }, { teamId: point.teamId })
+}
 
 const decodeCreateBody = Schema.decodeUnknownEither(Schema.Struct({
   name: Schema.NonEmptyTrimmedString,
@@ -35,9 +38,16 @@ const decodeCreateBody = Schema.decodeUnknownEither(Schema.Struct({
 }))
 const decodePatchBody = Schema.decodeUnknownEither(Schema.Struct({
   name: Schema.optionalWith(Schema.NonEmptyTrimmedString, { exact: true }),
-  state: Schema.optionalWith(Schema.Literal("available", "busy", "offline"), { exact: true }),
+  state: Schema.optionalWith(Schema.Literal(...chargePointStates), { exact: true }),
   maxKw: Schema.optionalWith(Schema.Number.pipe(Schema.positive()), { exact: true })
 }))
+
+/** The 404 of a charge point, shaped as the provider's example (`readableMessage`, `context`). */
+const notFound = (id: string) =>
+  errorResponse(404, "RESOURCE_NOT_FOUND", `Charge point ${id} not found`, {
+    readableMessage: "The charge point could not be found",
+    context: `chargePointId=${id}`
+  })
 
 const sees = (consumer: Consumer, teamId: number) => consumer.teamIds.length === 0 || consumer.teamIds.includes(teamId)
 
@@ -78,6 +88,63 @@ export const paged = <A extends { readonly teamId: number }>(items: () => Readon
     })
   })
 
+const encodeCursor = (id: number) => Buffer.from(JSON.stringify({ id }), "utf8").toString("base64url")
+
+/** The id an `after`/`before` cursor of `cursorPaged` stands for, if it is one. */
+const decodeCursor = (cursor: string): number | undefined => {
+  try {
+    const decoded: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"))
+    const id = typeof decoded === "object" && decoded !== null ? (decoded as { readonly id?: unknown }).id : undefined
+    return typeof id === "number" && Number.isSafeInteger(id) && id >= 0 ? id : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * A cursor page (`after` or `before`, `perPage`) of the items the consumer's teams see, by id:
+ * `{data, meta: {itemCount, perPage, after, before}}`, `meta.after` the cursor of the next page
+ * (`null` on the last), `meta.before` of the previous (`null` on the first). Cursors are opaque.
+ *
+ * @internal
+ */
+export const cursorPaged = <A extends { readonly id: number; readonly teamId: number }>(
+  items: () => ReadonlyArray<A>
+) =>
+(consumer: Consumer) =>
+  Effect.gen(function*() {
+    const query = yield* HttpServerRequest.ParsedSearchParams
+    const single = (name: string) => {
+      const value = query[name]
+      return Array.isArray(value) ? value[0] : value as string | undefined
+    }
+    const perPage = parseIndex(single("perPage"), "perPage", perPageBounds.min, perPageBounds.max, 10)
+    if (Either.isLeft(perPage)) return badRequest(perPage.left)
+    const after = single("after")
+    const before = single("before")
+    if (after !== undefined && before !== undefined) return badRequest("Give either after or before, not both")
+    const cursor = after ?? before
+    const at = cursor === undefined ? undefined : decodeCursor(cursor)
+    if (cursor !== undefined && at === undefined) return badRequest(`Invalid cursor ${JSON.stringify(cursor)}`)
+    const visible = items().filter((item) => sees(consumer, item.teamId)).sort((a, b) => a.id - b.id)
+    const data = before !== undefined
+      ? visible.filter((item) => item.id < at!).slice(-perPage.right)
+      : visible.filter((item) => at === undefined || item.id > at).slice(0, perPage.right)
+    const first = data[0]
+    const last = data[data.length - 1]
+    const hasAfter = last !== undefined && visible.some((item) => item.id > last.id)
+    const hasBefore = first !== undefined && visible.some((item) => item.id < first.id)
+    return json({
+      data,
+      meta: {
+        itemCount: data.length,
+        perPage: perPage.right,
+        after: hasAfter ? encodeCursor(last.id) : null,
+        before: hasBefore ? encodeCursor(first.id) : null
+      }
+    })
+  })
+
 /** Runs `f` with the charge point of the `:id` path parameter, if it exists and the consumer sees it. */
 const withChargePoint = <R>(
   state: State,
@@ -91,7 +158,7 @@ const withChargePoint = <R>(
       return badRequest(`Path parameter id must be an integer, got ${JSON.stringify(raw)}`)
     }
     const point = state.chargePoints.get(Number(raw))
-    if (point === undefined) return errorResponse(404, "RESOURCE_NOT_FOUND", `Charge point ${raw} not found`)
+    if (point === undefined) return notFound(raw)
     if (!sees(consumer, point.teamId)) {
       return errorResponse(403, "ACCESS_FORBIDDEN", `No access to charge point ${raw}`)
     }
@@ -114,17 +181,24 @@ export const createChargePoint = (state: State) => (consumer: Consumer) =>
     if (!sees(consumer, teamId)) return errorResponse(403, "ACCESS_FORBIDDEN", `No access to team ${teamId}`)
     const id = state.nextChargePointId++
     const now = isoAt(info.now, `charge-point:${id}:${info.now}`)
-    const point: ChargePoint = {
+    const point = makeChargePoint({
       id,
       teamId,
-      operatorId: consumer.operatorId,
+      operator: consumer.operatorId === demoOperator.id
+        ? demoOperator
+        : {
+          ...demoOperator,
+          id: consumer.operatorId,
+          name: `Operator ${consumer.operatorId}`,
+          identifier: `operator-${consumer.operatorId}`
+        },
       name: decoded.right.name,
       serialNumber: decoded.right.serialNumber ?? `MONTA-${String(id).padStart(6, "0")}`,
       state: "available",
       maxKw: decoded.right.maxKw ?? 22,
       createdAt: now,
       updatedAt: now
-    }
+    })
     state.chargePoints.set(id, point)
     chargePointEvent(state, "created", point, info.now)
     return json(point, 201)
@@ -141,13 +215,14 @@ export const patchChargePoint = (state: State) => (consumer: Consumer) =>
       if (Either.isLeft(decoded)) return badRequest(describeParseError(decoded.left))
       const current = state.chargePoints.get(point.id)
       if (current === undefined) {
-        return errorResponse(404, "RESOURCE_NOT_FOUND", `Charge point ${point.id} not found`)
+        return notFound(String(point.id))
       }
-      const updated: ChargePoint = {
-        ...current,
-        ...decoded.right,
+      const changed = { ...current, ...decoded.right }
+      const updated = makeChargePoint({
+        ...changed,
+        operator: current.operator ?? demoOperator,
         updatedAt: isoAt(info.now, `charge-point:${point.id}:${info.now}`)
-      }
+      })
       state.chargePoints.set(point.id, updated)
       chargePointEvent(state, "updated", updated, info.now)
       return json(updated)

@@ -1,6 +1,6 @@
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { fairUsePolicy } from "@monta-auth/schema"
+import { fairUsePolicy, httpStatusNames } from "@monta-auth/schema"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
@@ -19,6 +19,16 @@ export const statusMessages: Record<number, string> = {
   503: "Service Unavailable",
   504: "Gateway Timeout"
 }
+
+const statusNameOf = new Map(Object.entries(httpStatusNames).map(([name, code]) => [code, name]))
+
+/**
+ * The `status` of an error body: the status name as the provider writes it (Spring's
+ * `HttpStatus`, `"UNAUTHORIZED"`), the number for a status without a known name.
+ *
+ * @internal
+ */
+export const statusName = (status: number): string | number => statusNameOf.get(status) ?? status
 
 /** @internal */
 export const defaultErrorCode = (status: number): string => {
@@ -45,12 +55,35 @@ export const defaultErrorCode = (status: number): string => {
 /** @internal */
 export const json = (body: unknown, status = 200) => HttpServerResponse.unsafeJson(body, { status })
 
+/** What some of the provider's error examples add: a message for people and the subject. @internal */
+export interface ErrorDetail {
+  readonly readableMessage?: string | undefined
+  readonly context?: string | undefined
+}
+
+/**
+ * An error body shaped as the OpenAPI examples: `{status, message, errorCode}` with `status` the
+ * status name, plus `readableMessage` and `context` where given.
+ *
+ * @internal
+ */
+export const errorBody = (status: number, errorCode: string, message: string, detail: ErrorDetail = {}) => ({
+  status: statusName(status),
+  message,
+  errorCode,
+  ...(detail.readableMessage !== undefined ? { readableMessage: detail.readableMessage } : {}),
+  ...(detail.context !== undefined ? { context: detail.context } : {})
+})
+
 /** @internal */
-export const errorResponse = (status: number, errorCode: string, message: string) =>
-  json({ status, message, errorCode }, status)
+export const errorResponse = (status: number, errorCode: string, message: string, detail: ErrorDetail = {}) =>
+  json(errorBody(status, errorCode, message, detail), status)
 
 /** @internal */
 export const badRequest = (message: string) => errorResponse(400, "BAD_REQUEST", message)
+
+/** The policy header of the endpoints counted against the consumer's quota. @internal */
+export const quotaPolicy = "Quota"
 
 /** The fair-use policy header the auth endpoints send. @internal */
 export const fairUse = (response: HttpServerResponse.HttpServerResponse) =>

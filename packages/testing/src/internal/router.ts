@@ -3,10 +3,17 @@ import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
-import { bearer, meHandler } from "./bearer.js"
+import { authMeHandler, bearer, consumerHandler } from "./bearer.js"
 import type { CurrentRequest } from "./request.js"
 import { apiPrefix, pathOf } from "./request.js"
-import { createChargePoint, deleteChargePoint, getChargePoint, paged, patchChargePoint } from "./resources.js"
+import {
+  createChargePoint,
+  cursorPaged,
+  deleteChargePoint,
+  getChargePoint,
+  paged,
+  patchChargePoint
+} from "./resources.js"
 import { errorResponse } from "./responses.js"
 import type { State } from "./state.js"
 import { refreshHandler, tokenHandler } from "./tokens.js"
@@ -20,16 +27,21 @@ type Handler = Effect.Effect<
   | HttpRouter.RouteContext
 >
 
+const chargePoints = (state: State) => () => Array.from(state.chargePoints.values())
+
+/** The routes; `bearer` checks the scope the provider's endpoint table requires for each. */
 const routes = (state: State): ReadonlyArray<readonly [HttpMethod.HttpMethod, HttpRouter.PathInput, Handler]> => [
   ["POST", "/auth/token", tokenHandler(state)],
   ["POST", "/auth/refresh", refreshHandler(state)],
-  ["GET", "/auth/me", meHandler(state)],
-  ["GET", "/charge-points", bearer(state, "charge-points:read", paged(() => Array.from(state.chargePoints.values())))],
-  ["POST", "/charge-points", bearer(state, "charge-points:write", createChargePoint(state))],
-  ["GET", "/charge-points/:id", bearer(state, "charge-points:read", getChargePoint(state))],
-  ["PATCH", "/charge-points/:id", bearer(state, "charge-points:write", patchChargePoint(state))],
-  ["DELETE", "/charge-points/:id", bearer(state, "charge-points:delete", deleteChargePoint(state))],
-  ["GET", "/wallet-transactions", bearer(state, "wallet-transactions:read", paged(() => state.walletTransactions))]
+  ["GET", "/consumers/me", consumerHandler(state)],
+  ["GET", "/auth/me", authMeHandler(state)],
+  ["GET", "/charge-points", bearer(state, paged(chargePoints(state)))],
+  ["POST", "/charge-points", bearer(state, createChargePoint(state))],
+  ["GET", "/charge-points/:id", bearer(state, getChargePoint(state))],
+  ["PATCH", "/charge-points/:id", bearer(state, patchChargePoint(state))],
+  ["DELETE", "/charge-points/:id", bearer(state, deleteChargePoint(state))],
+  ["GET", "/afir/charge-points", bearer(state, cursorPaged(chargePoints(state)))],
+  ["GET", "/wallet-transactions", bearer(state, paged(() => state.walletTransactions))]
 ]
 
 /**

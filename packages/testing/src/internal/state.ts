@@ -4,7 +4,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type { ConsumerInput, Counters, Fault, IssuedTokens, JournalEntry, MontaFakeOptions } from "../MontaFake.js"
-import type { ChargePoint, WalletTransaction } from "./seed.js"
+import type { ChargePoint, WalletTransaction } from "./model.js"
 import { seedChargePoint, seedWalletTransaction } from "./seed.js"
 import type { WebhookState } from "./webhooks.js"
 import { makeWebhookState } from "./webhooks.js"
@@ -46,6 +46,10 @@ export interface Consumer {
   readonly rateLimit: number
   readonly rateLimitIntervalInSeconds: number
   readonly webhookSecret: Redacted.Redacted<string>
+  readonly operatorIds: ReadonlyArray<number>
+  readonly createdAt: string
+  readonly updatedAt: string | null
+  readonly omitOptionalFields: boolean
   revoked: boolean
 }
 
@@ -86,6 +90,7 @@ export const emptyCounters = (): MutableCounters => ({
   tokenRequests: 0,
   refreshRequests: 0,
   meRequests: 0,
+  authMeRequests: 0,
   rejectedRefreshes: 0,
   rejectedCredentials: 0,
   rejectedTokens: 0,
@@ -118,7 +123,13 @@ export interface State {
   nextChargePointId: number
   readonly walletTransactions: ReadonlyArray<WalletTransaction>
   readonly webhooks: WebhookState
+  /** `gone`: `GET /auth/me` answers 404, as after the provider's sunset. */
+  authMe: "available" | "gone"
 }
+
+// When the seeded consumers were created and last changed, written as the service writes dates.
+const consumerCreatedAt = "2023-02-16T07:53:02.059724728Z"
+const consumerUpdatedAt = "2023-11-02T14:21:40.512204331Z"
 
 /** @internal */
 export const toConsumer = (input: ConsumerInput): Consumer => ({
@@ -131,6 +142,10 @@ export const toConsumer = (input: ConsumerInput): Consumer => ({
   rateLimit: input.rateLimit ?? 1000,
   rateLimitIntervalInSeconds: input.rateLimitIntervalInSeconds ?? 600,
   webhookSecret: Redacted.make(input.webhookSecret ?? `${input.clientId}-webhook-secret`.slice(0, 191)),
+  operatorIds: input.operatorIds ?? [],
+  createdAt: input.createdAt ?? consumerCreatedAt,
+  updatedAt: input.updatedAt === undefined ? consumerUpdatedAt : input.updatedAt,
+  omitOptionalFields: input.omitOptionalFields ?? false,
   revoked: false
 })
 
@@ -167,7 +182,8 @@ export const makeState = (options: MontaFakeOptions | undefined): State => {
     chargePoints,
     nextChargePointId: chargePointCount + 1,
     walletTransactions,
-    webhooks: makeWebhookState(options, inputs[0]?.clientId)
+    webhooks: makeWebhookState(options, inputs[0]?.clientId),
+    authMe: options?.authMe ?? "available"
   }
 }
 

@@ -130,6 +130,7 @@ export const refreshHandler = (state: State) =>
       record.used = true
       return Either.right(record.clientId)
     })
-    if (Either.isLeft(verdict)) return fairUse(errorResponse(401, "INVALID_REFRESH_TOKEN", verdict.left))
+    // The provider's own example of a refused refresh token says INVALID_ACCESS_TOKEN.
+    if (Either.isLeft(verdict)) return fairUse(errorResponse(401, "INVALID_ACCESS_TOKEN", verdict.left))
     return fairUse(yield* issue(state, verdict.right, info))
   })
