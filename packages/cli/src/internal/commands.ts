@@ -291,6 +291,13 @@ const fakeOptions = {
   refreshTokenLifetime: Options.integer("refresh-token-lifetime").pipe(
     Options.withDescription("Seconds a refresh token lives (default 86400)."),
     Options.optional
+  ),
+  webhookUrl: Options.text("webhook-url").pipe(
+    Options.withDescription(
+      "POST the demo consumer's webhook deliveries (every event type, signed with its webhook secret) to this " +
+        "http(s) URL: charge points created, updated or deleted through the fake are batched about every 2 s."
+    ),
+    Options.optional
   )
 }
 
@@ -307,6 +314,9 @@ const serveFake = (Fake: typeof MontaFake, options: Command.Command.ParseConfig<
   Effect.gen(function*() {
     const fake = yield* Fake
     const demo = Fake.demoConsumer
+    if (Option.isSome(options.webhookUrl) && !/^https?:\/\/[^/]/.test(options.webhookUrl.value)) {
+      return yield* usage("--webhook-url must be an http:// or https:// URL")
+    }
     yield* Console.log([
       `MontaFake serves the Monta Partner API on ${Style.bold(fake.baseUrl)}`,
       "",
@@ -322,6 +332,13 @@ const serveFake = (Fake: typeof MontaFake, options: Command.Command.ParseConfig<
       Style.cyan(`  export MONTA_CLIENT_SECRET=${demo.clientSecret}`),
       Style.cyan("  monta-auth me"),
       "",
+      ...(Option.isSome(options.webhookUrl)
+        ? [
+          `Webhooks of ${demo.clientId} go to ${Style.bold(options.webhookUrl.value)}, signed with:`,
+          Style.cyan(`  export MONTA_WEBHOOK_SECRET=${Redacted.value(yield* fake.webhookSecret(demo.clientId))}`),
+          ""
+        ]
+        : []),
       Style.dim("Tokens and data live in memory. Ctrl-C stops the server.")
     ].join("\n"))
     return yield* Effect.never
@@ -329,7 +346,8 @@ const serveFake = (Fake: typeof MontaFake, options: Command.Command.ParseConfig<
     Effect.provide(Fake.layerServer({
       port: options.port,
       accessTokenLifetime: Option.getOrUndefined(Option.map(options.accessTokenLifetime, Duration.seconds)),
-      refreshTokenLifetime: Option.getOrUndefined(Option.map(options.refreshTokenLifetime, Duration.seconds))
+      refreshTokenLifetime: Option.getOrUndefined(Option.map(options.refreshTokenLifetime, Duration.seconds)),
+      webhook: Option.getOrUndefined(Option.map(options.webhookUrl, (url) => ({ url })))
     })),
     Effect.catchTag("ServeError", (error) =>
       Effect.fail(
