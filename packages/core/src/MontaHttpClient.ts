@@ -9,17 +9,20 @@
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as UrlParams from "@effect/platform/UrlParams"
-import type { Page } from "@monta-auth/schema"
+import type { CursorPage, Page } from "@monta-auth/schema"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
-import type * as Effect from "effect/Effect"
-import type * as Layer from "effect/Layer"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type * as ParseResult from "effect/ParseResult"
+import type * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
-import type * as Stream from "effect/Stream"
+import * as Stream from "effect/Stream"
 import * as internal from "./internal/montaHttpClient.js"
-import type { ConfigOptions, MontaAuth, RetryOptions } from "./MontaAuth.js"
+import { layerWithMemoryStore as rateLimiterWithMemoryStore } from "./internal/montaRateLimiter.js"
+import * as internalPaging from "./internal/paging.js"
+import { type ConfigOptions, MontaAuth, type RetryInput, type RetryOptions } from "./MontaAuth.js"
 import type { InsufficientScope, InvalidOptions, MontaApiError, RateLimited, TokenError } from "./MontaError.js"
 import type { MontaRateLimiter, RateLimiterOptions } from "./MontaRateLimiter.js"
 
@@ -58,8 +61,13 @@ export interface HttpRetryOptions extends RetryOptions {
 export interface MontaHttpClientOptions extends RateLimiterOptions {
   /** Sent as the `Monta-Version` header (for example "2024-07-01"). Default: not sent. */
   readonly montaVersion?: string | undefined
-  /** Retries of transient failures (H5). */
-  readonly retry?: HttpRetryOptions | undefined
+  /**
+   * Retries of transient failures (H5): the limits of the default policy, or a `Schedule` of one's
+   * own (fed the server's hint; a pause is never shorter than it). Which failures are retried is
+   * not a matter of policy: transient ones of idempotent methods (or never sent), 401 once, 429
+   * through the budget.
+   */
+  readonly retry?: HttpRetryOptions | Schedule.Schedule<unknown, RetryInput> | undefined
   /**
    * Timeout of one attempt, until the response headers arrive; a timed-out attempt is a transport
    * failure (retried for idempotent methods). Default: 30 seconds (H9).
@@ -129,7 +137,13 @@ export class MontaHttpClient extends Context.Tag("@monta-auth/core/MontaHttpClie
   static layer(
     options?: MontaHttpClientOptions | undefined
   ): Layer.Layer<MontaHttpClient, never, MontaAuth | HttpClient.HttpClient> {
-    return internal.layer(options)
+    return MontaHttpClient.layerRateLimiter(options).pipe(
+      Layer.provide(rateLimiterWithMemoryStore({
+        rateLimit: options?.rateLimit,
+        onRateLimit: options?.onRateLimit,
+        calibrate: options?.calibrate
+      }))
+    )
   }
   /**
    * The client on the `MontaRateLimiter` in context (for example one on a Redis store, shared by a
@@ -138,7 +152,7 @@ export class MontaHttpClient extends Context.Tag("@monta-auth/core/MontaHttpClie
   static layerRateLimiter(
     options?: MontaHttpClientOptions | undefined
   ): Layer.Layer<MontaHttpClient, never, MontaAuth | MontaRateLimiter | HttpClient.HttpClient> {
-    return internal.layerRateLimiter(options)
+    return Layer.effect(MontaHttpClient, internal.make(options))
   }
   /**
    * `MontaAuth.layerConfig(options.auth)` (env `MONTA_CLIENT_ID`, `MONTA_CLIENT_SECRET`,
@@ -151,7 +165,7 @@ export class MontaHttpClient extends Context.Tag("@monta-auth/core/MontaHttpClie
     ConfigError.ConfigError | InvalidOptions | TokenError,
     HttpClient.HttpClient
   > {
-    return internal.layerConfig(options)
+    return MontaHttpClient.layer(options).pipe(Layer.provideMerge(MontaAuth.layerConfig(options?.auth)))
   }
   /** Builds the client from the services in context. */
   static make(
@@ -181,14 +195,54 @@ export class MontaHttpClient extends Context.Tag("@monta-auth/core/MontaHttpClie
     item: Schema.Schema<A, I, R>,
     options?: PaginateOptions | undefined
   ): Stream.Stream<A, MontaHttpClientError | ParseResult.ParseError, MontaHttpClient | R> {
-    return internal.paginate(path, item, options)
+    return Stream.unwrap(Effect.map(MontaHttpClient, (client) => internalPaging.items(client, path, item, options)))
   }
-  /** The pages of a paged list endpoint, with their `meta`, from page 0 until the last page. */
+  /**
+   * `paginate` on a client in hand (a service that holds its `MontaHttpClient` needs nothing in
+   * context).
+   */
+  static paginateWith<A, I, R>(
+    client: HttpClient.HttpClient.With<MontaHttpClientError>,
+    path: string,
+    item: Schema.Schema<A, I, R>,
+    options?: PaginateOptions | undefined
+  ): Stream.Stream<A, MontaHttpClientError | ParseResult.ParseError, R> {
+    return internalPaging.items(client, path, item, options)
+  }
+  /** The offset pages of a paged list endpoint, with their `meta`, from page 0 until the last page. */
   static pages<A, I, R>(
     path: string,
     item: Schema.Schema<A, I, R>,
     options?: PaginateOptions | undefined
   ): Stream.Stream<Page<A>, MontaHttpClientError | ParseResult.ParseError, MontaHttpClient | R> {
-    return internal.pages(path, item, options)
+    return Stream.unwrap(
+      Effect.map(
+        MontaHttpClient,
+        (client) =>
+          internalPaging.pages(client, path, item, options, "offset") as Stream.Stream<
+            Page<A>,
+            MontaHttpClientError | ParseResult.ParseError,
+            R
+          >
+      )
+    )
+  }
+  /** The cursor pages of a list endpoint that pages by cursor (`after`, `meta.after`), until the last. */
+  static cursorPages<A, I, R>(
+    path: string,
+    item: Schema.Schema<A, I, R>,
+    options?: PaginateOptions | undefined
+  ): Stream.Stream<CursorPage<A>, MontaHttpClientError | ParseResult.ParseError, MontaHttpClient | R> {
+    return Stream.unwrap(
+      Effect.map(
+        MontaHttpClient,
+        (client) =>
+          internalPaging.pages(client, path, item, options, "cursor") as Stream.Stream<
+            CursorPage<A>,
+            MontaHttpClientError | ParseResult.ParseError,
+            R
+          >
+      )
+    )
   }
 }

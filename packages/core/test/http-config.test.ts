@@ -5,7 +5,7 @@ import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
-import { httpRequests } from "../src/internal/montaHttpClient.js"
+import { httpRequests } from "../src/internal/httpMetrics.js"
 import { clientOnFake } from "./http-fixtures.js"
 
 const env = ConfigProvider.fromMap(

@@ -10,7 +10,7 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as Net from "node:net"
-import { neverSent } from "../src/internal/montaHttpClient.js"
+import { neverSent } from "../src/internal/httpPolicy.js"
 import { ChargePoint } from "./http-fixtures.js"
 
 /** A localhost port nothing listens on. */

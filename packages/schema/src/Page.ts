@@ -57,3 +57,41 @@ export interface Page<A> {
  * @category models
  */
 export const perPageBounds = { min: 1, max: 100 } as const
+
+/**
+ * The `meta` of a cursor page (H6): `after` is the cursor of the next page, `null` on the last.
+ * Some list operations page this way (for example `GET /auditlog/events`): query `after` /
+ * `before` and `perPage`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export class CursorPageMeta extends Schema.Class<CursorPageMeta>("@monta-auth/schema/CursorPageMeta")({
+  perPage: Schema.Int.pipe(Schema.positive()),
+  itemCount: Schema.Int.pipe(Schema.nonNegative()),
+  after: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
+  before: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null })
+}) {}
+
+/**
+ * A cursor page of items of the given schema.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const CursorPage = <A, I, R>(item: Schema.Schema<A, I, R>) =>
+  Schema.Struct({
+    data: Schema.Array(item),
+    meta: CursorPageMeta
+  })
+
+/**
+ * A decoded cursor page.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CursorPage<A> {
+  readonly data: ReadonlyArray<A>
+  readonly meta: CursorPageMeta
+}

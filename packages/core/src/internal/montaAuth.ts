@@ -9,7 +9,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import { AuthEvent, MontaAuthEvents } from "../AuthEvent.js"
-import type { CurrentToken, MontaAuthOptions, MontaAuthService } from "../MontaAuth.js"
+import type { CurrentToken, MontaAuthOptions, MontaAuthService, RetryInput } from "../MontaAuth.js"
 import {
   InvalidCredentials,
   InvalidOptions,
@@ -72,8 +72,8 @@ const validateCredential = (options: MontaAuthOptions): Effect.Effect<void, Inva
 }
 
 /** L7: the user's Schedule, or ours from the retry options. */
-const retrySchedule = (retry: MontaAuthOptions["retry"]) =>
-  Schedule.isSchedule(retry) ? retry : policy(resolveLimits(retry, Infinity))
+const retrySchedule = (retry: MontaAuthOptions["retry"]): Schedule.Schedule<unknown, RetryInput> =>
+  Schedule.isSchedule(retry) ? retry as Schedule.Schedule<unknown, RetryInput> : policy(resolveLimits(retry, Infinity))
 
 /** @internal */
 export const make = (
