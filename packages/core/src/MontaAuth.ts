@@ -19,6 +19,7 @@ import type * as Scope_ from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import { type AuthEvent, MontaAuthEvents } from "./AuthEvent.js"
 import * as internal from "./internal/montaAuth.js"
+import type { ConsumerEndpoint } from "./MontaAuthApi.js"
 import type { InsufficientScope, InvalidOptions, MontaApiError, TokenError } from "./MontaError.js"
 import { TokenStore } from "./TokenStore.js"
 
@@ -103,6 +104,11 @@ export interface MontaAuthOptions {
   readonly invalidCredentialsCoolDown?: Duration.DurationInput | undefined
   /** Timeout of one auth request. Default 10 seconds. */
   readonly requestTimeout?: Duration.DurationInput | undefined
+  /**
+   * Where `me` asks for the consumer (L11): `/consumers/me` (default), which falls back to the
+   * deprecated `/auth/me` when it answers 404 (remembered), or `/auth/me` only.
+   */
+  readonly consumerEndpoint?: ConsumerEndpoint | undefined
   /** Acquire a token while the layer is built (L1). Default false: construction does no I/O. */
   readonly eager?: boolean | undefined
   /**

@@ -55,6 +55,14 @@ export interface AuthApiOptions {
 }
 
 /**
+ * Where the consumer of a token is asked for: `/consumers/me`, or the deprecated `/auth/me`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ConsumerEndpoint = "/consumers/me" | "/auth/me"
+
+/**
  * The auth endpoints.
  *
  * @since 0.1.0
@@ -67,8 +75,14 @@ export interface MontaAuthApiService {
   readonly token: (request: TokenRequest) => Effect.Effect<TokenResponse, AuthApiError>
   /** `POST /auth/refresh` with a refresh token (which the server then treats as used). */
   readonly refresh: (request: RefreshRequest) => Effect.Effect<TokenResponse, AuthApiError>
-  /** `GET /auth/me` with an access token. */
-  readonly me: (accessToken: Redacted.Redacted<string>) => Effect.Effect<Me, AuthApiError>
+  /**
+   * The consumer of an access token: `GET /consumers/me` (default), or the deprecated
+   * `GET /auth/me`. A 404 is an `AuthEndpointFailed` with `status: 404`.
+   */
+  readonly me: (
+    accessToken: Redacted.Redacted<string>,
+    endpoint?: ConsumerEndpoint | undefined
+  ) => Effect.Effect<Me, AuthApiError>
 }
 
 /**

@@ -42,7 +42,7 @@ export class InvalidCredentials extends Schema.TaggedError<InvalidCredentials>("
 export class TokenRequestFailed extends Schema.TaggedError<TokenRequestFailed>("@monta-auth/core/TokenRequestFailed")(
   "TokenRequestFailed",
   {
-    endpoint: Schema.Literal("/auth/token", "/auth/refresh", "/auth/me"),
+    endpoint: Schema.Literal("/auth/token", "/auth/refresh", "/auth/me", "/consumers/me"),
     reason: Schema.Literal("Transport", "Timeout", "Status", "RateLimited", "ExpiredToken"),
     status: Schema.optional(Schema.Number),
     attempts: Schema.Number,
@@ -52,7 +52,7 @@ export class TokenRequestFailed extends Schema.TaggedError<TokenRequestFailed>("
   override get message(): string {
     const status = this.status !== undefined ? ` (last status ${this.status})` : ""
     const detail = this.detail !== undefined ? `: ${this.detail}` : ""
-    const method = this.endpoint === "/auth/me" ? "GET" : "POST"
+    const method = this.endpoint === "/auth/me" || this.endpoint === "/consumers/me" ? "GET" : "POST"
     return `${method} ${this.endpoint} failed after ${this.attempts} attempt(s), ${this.reason}${status}${detail}`
   }
 }
@@ -201,7 +201,7 @@ export class InvalidOptions extends Schema.TaggedError<InvalidOptions>("@monta-a
  * @since 0.1.0
  * @category models
  */
-export const AuthEndpoint = Schema.Literal("/auth/token", "/auth/refresh", "/auth/me")
+export const AuthEndpoint = Schema.Literal("/auth/token", "/auth/refresh", "/auth/me", "/consumers/me")
 
 /**
  * One of `/auth/token`, `/auth/refresh`, `/auth/me`.

@@ -86,11 +86,11 @@ describe("invalid credentials", () => {
       yield* auth.accessToken
     }).pipe(Effect.provide(authOnFake({ jitter: 0 }))))
 
-  it.scoped("L8: a 401 from /auth/me is never InvalidCredentials", () =>
+  it.scoped("L8: a 401 from /consumers/me is never InvalidCredentials", () =>
     Effect.gen(function*() {
       const fake = yield* MontaFake
       const auth = yield* MontaAuth
-      yield* fake.injectFault({ path: "/auth/me", times: 2, fault: Fault.Status({ status: 401 }) })
+      yield* fake.injectFault({ path: "/consumers/me", times: 2, fault: Fault.Status({ status: 401 }) })
       const error = yield* Effect.flip(auth.me)
       assert.strictEqual(error._tag, "MontaApiError")
       yield* auth.accessToken

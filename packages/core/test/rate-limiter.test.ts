@@ -13,7 +13,7 @@ import * as Fiber from "effect/Fiber"
 import * as Logger from "effect/Logger"
 import * as Metric from "effect/Metric"
 import * as TestClock from "effect/TestClock"
-import { rateLimitWaits } from "../src/internal/montaRateLimiter.js"
+import { rateLimitWaits } from "../src/internal/rateLimitMetrics.js"
 import { settle } from "./http-fixtures.js"
 
 const budget: RateBudget = { limit: 3, window: Duration.seconds(10) }
@@ -188,22 +188,27 @@ describe("MontaRateLimiter", () => {
       else assert.fail(`expected RateLimited, got ${error._tag}`)
     }))
 
-  it.effect("R1: a budget found by an effect is found once; a failure is not kept", () =>
+  it.effect("R1/R5: a budget found by an effect is found once; a failed lookup never blocks: the documented 1000 per 600 s serves and the lookup is tried again a minute later", () =>
     Effect.gen(function*() {
       let calls = 0
       const find = Effect.suspend(() => {
         calls++
         return calls === 1
-          ? Effect.fail(new MontaApiError({ status: 503, method: "GET", url: "/auth/me" }))
+          ? Effect.fail(new MontaApiError({ status: 503, method: "GET", url: "/consumers/me" }))
           : Effect.succeed(budget)
       })
       const rate = yield* MontaRateLimiter.make({ key: "client", budget: find }).pipe(
         Effect.provide(MontaRateLimiterStore.layerMemory)
       )
-      assert.strictEqual((yield* Effect.flip(rate.take()))._tag, "MontaApiError")
+      yield* rate.take()
+      assert.strictEqual((yield* rate.budget).limit, 1000)
       yield* Effect.forEach([1, 2, 3], () => rate.take(), { concurrency: "unbounded" })
-      assert.strictEqual(calls, 2)
+      assert.strictEqual(calls, 1, "no second lookup within the minute")
+      yield* TestClock.adjust("61 seconds")
       assert.strictEqual((yield* rate.budget).limit, 3)
+      assert.strictEqual(calls, 2)
+      yield* rate.budget
+      assert.strictEqual(calls, 2, "found once")
     }))
 
   it.effect("R3: RateLimit-Quota below the configured budget lowers it", () =>

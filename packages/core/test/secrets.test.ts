@@ -107,9 +107,9 @@ describe("secrets", () => {
           yield* settle
           yield* attempt(auth.accessToken)
         }
-        yield* fake.injectFault({ path: "/auth/me", times: 5, fault: Fault.Status({ status: 401 }) })
+        yield* fake.injectFault({ path: "/consumers/me", times: 5, fault: Fault.Status({ status: 401 }) })
         yield* attempt(auth.me)
-        yield* fake.injectFault({ path: "/auth/me", fault: Fault.WrongShape() })
+        yield* fake.injectFault({ path: "/consumers/me", fault: Fault.WrongShape() })
         yield* auth.invalidate()
         yield* attempt(auth.me)
         yield* attempt(auth.requireScope("charge-points:write"))

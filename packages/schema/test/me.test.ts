@@ -7,11 +7,13 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Either, Schema } from "effect"
-import { grants, Me, missingScopes } from "../src/index.js"
+import { Consumer, grants, Me, missingScopes } from "../src/index.js"
 
 const sample = {
   name: "Partner API Demo",
   operatorId: 42,
+  operatorIds: [],
+  createdAt: "2024-01-18T10:00:00.000Z",
   teamIds: [],
   clientId: "73d86c7f-48de-4a0f-bd3c-da243e16b630",
   rateLimit: 1000,
@@ -87,7 +89,7 @@ describe("Me (SPEC 1 /auth/me, issue 2)", () => {
     const encoded = Schema.encodeSync(Me)(me)
     assert.deepStrictEqual(encoded, sample)
     assert.isFalse("unrecognizedScopes" in encoded)
-    const made = new Me({ ...sample, scopes: ["all:delete"] })
+    const made = new Me({ ...sample, createdAt: me.createdAt, scopes: ["all:delete"] })
     assert.deepStrictEqual(made.unrecognizedScopes, [], "the constructor defaults it")
     assert.deepStrictEqual(Schema.encodeSync(Me)(made), sample)
   })
@@ -108,8 +110,9 @@ describe("Me (SPEC 1 /auth/me, issue 2)", () => {
     )
   })
 
-  it("SPEC 1: every field of the sample is required", () => {
-    for (const key of Object.keys(sample)) {
+  // The provider's Consumer wins over SPEC section 1's sample (issue 12): these six are required.
+  it("issue 12: every field the provider's Consumer marks required is required", () => {
+    for (const key of ["clientId", "createdAt", "name", "operatorIds", "scopes", "teamIds"]) {
       const { [key as keyof typeof sample]: _, ...rest } = sample
       const result = decode(rest)
       if (Either.isRight(result)) assert.fail(`${key} should be required`)
@@ -123,5 +126,35 @@ describe("Me (SPEC 1 /auth/me, issue 2)", () => {
     assert.isTrue(Either.isLeft(decode({ ...sample, rateLimit: 1.5 })))
     assert.isTrue(Either.isLeft(decode({ ...sample, rateLimitIntervalInSeconds: -600 })))
     assert.isTrue(Either.isLeft(decode({ ...sample, teamIds: ["7"] })))
+  })
+
+  // ../shared/reference/monta-partner-api-notes.md, "Consumer": required clientId, createdAt, name,
+  // operatorIds, scopes, teamIds; optional operatorId, rateLimit, rateLimitIntervalInSeconds, updatedAt.
+  it("issue 12: the provider's Consumer without its optional fields decodes (no operatorId, no rate fields)", () => {
+    const { operatorId: _o, rateLimit: _r, rateLimitIntervalInSeconds: _i, ...required } = sample
+    const me = Either.getOrThrow(decode(required))
+    assert.isUndefined(me.rateLimit)
+    assert.isUndefined(me.rateLimitIntervalInSeconds)
+    assert.isUndefined(me.operatorId)
+    assert.deepStrictEqual(me.operatorIds, [])
+  })
+
+  it("issue 12: operatorIds and createdAt are required, as the provider's Consumer says", () => {
+    const { operatorIds: _o, ...withoutOperatorIds } = sample
+    const { createdAt: _c, ...withoutCreatedAt } = sample
+    assert.isTrue(Either.isLeft(decode(withoutOperatorIds)))
+    assert.isTrue(Either.isLeft(decode(withoutCreatedAt)))
+  })
+
+  it("issue 12: entity-only scopes (the OpenAPI enum's shape) grant nothing and are listed as unrecognized", () => {
+    const me = Either.getOrThrow(decode({ ...sample, scopes: ["charge-points", "all:read", "map"] }))
+    assert.deepStrictEqual(me.scopes, ["all:read"])
+    assert.deepStrictEqual(me.unrecognizedScopes, ["charge-points", "map"])
+  })
+
+  it("issue 12: Consumer is Me under the provider's name", () => {
+    assert.strictEqual(Consumer, Me)
+    const me = Either.getOrThrow(Schema.decodeUnknownEither(Consumer)({ ...sample, updatedAt: "2024-02-01T00:00:00Z" }))
+    assert.isDefined(me.updatedAt)
   })
 })

@@ -24,9 +24,13 @@ const refreshResponse = `{
 }`
 
 // The page cuts the sample off after `"scopes": [`; its text says the collection contains `all:delete`.
+// The OpenAPI `Consumer` (SPEC section 1, the reference notes) also requires `operatorIds` and
+// `createdAt`, which the older auth page leaves out: the provider's schema wins (issue 12).
 const meResponse = `{
   "name": "Partner API Demo",
   "operatorId": 42,
+  "operatorIds": [],
+  "createdAt": "2024-01-18T10:00:00.000Z",
   "teamIds": [],
   "clientId": "73d86c7f-48de-4a0f-bd3c-da243e16b630",
   "rateLimit": 1000,

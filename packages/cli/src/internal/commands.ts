@@ -193,9 +193,14 @@ const me = Command.make(
         const now = yield* Clock.currentTimeMillis
         yield* Console.log(Style.table([
           ["Credential", `${Style.bold(info.name)} ${Style.dim(`(${info.clientId})`)}`],
-          ["Operator", String(info.operatorId)],
+          ["Operator", info.operatorId !== undefined ? String(info.operatorId) : Style.dim("not stated")],
           ["Teams", info.teamIds.length === 0 ? "every team of the operator" : info.teamIds.join(", ")],
-          ["Rate limit", `${info.rateLimit} requests per ${Style.seconds(info.rateLimitIntervalInSeconds)}`],
+          [
+            "Rate limit",
+            info.rateLimit !== undefined && info.rateLimitIntervalInSeconds !== undefined
+              ? `${info.rateLimit} requests per ${Style.seconds(info.rateLimitIntervalInSeconds)}`
+              : Style.dim("not stated (the budget follows the server's RateLimit-Quota, else 1000 per 600 s)")
+          ],
           ["Scopes", info.scopes.length === 0 ? Style.dim("none") : info.scopes.join("\n")],
           ...(info.unrecognizedScopes.length === 0 ? [] : [
             [

@@ -1,8 +1,14 @@
 import { type Me, missingScopes, type Scope } from "@monta-auth/schema"
 import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
-import type { MontaAuthApiService } from "../MontaAuthApi.js"
-import { InsufficientScope, MontaApiError, type TokenError } from "../MontaError.js"
+import type { ConsumerEndpoint, MontaAuthApiService } from "../MontaAuthApi.js"
+import {
+  type AuthEndpointFailed,
+  AuthEndpointRejected,
+  InsufficientScope,
+  MontaApiError,
+  type TokenError
+} from "../MontaError.js"
 import type { StoredToken } from "../TokenStore.js"
 import type { retrying } from "./authRetry.js"
 
@@ -13,23 +19,54 @@ export interface MeDeps {
   readonly stored: Effect.Effect<StoredToken, TokenError>
   readonly invalidate: (token: Redacted.Redacted<string>) => Effect.Effect<void>
   readonly retrying: ReturnType<typeof retrying>
+  /** Where the consumer is asked for; `/consumers/me` falls back to `/auth/me` on a 404. */
+  readonly endpoint: ConsumerEndpoint
 }
 
 /**
- * L11: the credential's consumer, asked once per token version; a 401 for a token that is still
- * current invalidates it and asks once more with the next one. Concurrent callers take turns, so
- * the ones after the first find the cached answer.
+ * L11: the credential's consumer, asked once per token version from `/consumers/me`; when that
+ * answers 404 the deprecated `/auth/me` is asked instead, and from then on (remembered). A 401 for
+ * a token that is still current invalidates it and asks once more with the next one. Concurrent
+ * callers take turns, so the ones after the first find the cached answer.
  *
  * @internal
  */
 export const make = (deps: MeDeps) =>
   Effect.gen(function*() {
     const { api } = deps
+    let endpoint = deps.endpoint
     let cached: { readonly version: number; readonly me: Me } | undefined
     const lock = yield* Effect.makeSemaphore(1)
 
+    const ask = (token: StoredToken) =>
+      api.me(token.pair.accessToken, endpoint).pipe(
+        Effect.catchIf(
+          (error) => error._tag === "AuthEndpointFailed" && error.status === 404 && endpoint === "/consumers/me",
+          () =>
+            Effect.suspend(() => {
+              endpoint = "/auth/me"
+              return Effect.zipRight(
+                Effect.logInfo("monta-auth: /consumers/me answered 404; asking the deprecated /auth/me from now on"),
+                api.me(token.pair.accessToken, endpoint)
+              )
+            })
+        ),
+        // Not there at all: a final answer (a MontaApiError below), not a transient failure.
+        Effect.catchIf(
+          (error): error is AuthEndpointFailed => error._tag === "AuthEndpointFailed" && error.status === 404,
+          (error) =>
+            Effect.fail(
+              new AuthEndpointRejected({
+                endpoint: error.endpoint,
+                status: 404,
+                ...(error.errorCode !== undefined ? { errorCode: error.errorCode } : {})
+              })
+            )
+        )
+      )
+
     const fetch = (token: StoredToken) =>
-      deps.retrying(api.me(token.pair.accessToken)).pipe(
+      deps.retrying(ask(token)).pipe(
         Effect.mapError((error) =>
           error._tag === "AuthEndpointRejected"
             ? new MontaApiError({
@@ -37,7 +74,7 @@ export const make = (deps: MeDeps) =>
               ...(error.errorCode !== undefined ? { errorCode: error.errorCode } : {}),
               ...(error.serverMessage !== undefined ? { serverMessage: error.serverMessage } : {}),
               method: "GET",
-              url: `${api.baseUrl}/auth/me`
+              url: `${api.baseUrl}${error.endpoint}`
             })
             : error
         ),

@@ -6,10 +6,9 @@ import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import * as Redacted from "effect/Redacted"
-import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import { AuthEvent, MontaAuthEvents } from "../AuthEvent.js"
-import type { CurrentToken, MontaAuthOptions, MontaAuthService, RetryInput } from "../MontaAuth.js"
+import type { CurrentToken, MontaAuthOptions, MontaAuthService } from "../MontaAuth.js"
 import {
   InvalidCredentials,
   InvalidOptions,
@@ -19,11 +18,11 @@ import {
 } from "../MontaError.js"
 import { type StoredToken, TokenStore } from "../TokenStore.js"
 import { forClient } from "./authMetrics.js"
+import { currentOf, millis, retrySchedule, validateCredential } from "./authOptions.js"
 import { ExpiredIssued, retrying } from "./authRetry.js"
 import * as internalMe from "./me.js"
 import * as internalApi from "./montaAuthApi.js"
 import * as refreshLoop from "./refreshLoop.js"
-import { policy, resolveLimits } from "./retryPolicy.js"
 import * as internalRotation from "./rotation.js"
 
 /**
@@ -51,29 +50,6 @@ interface TokenState {
   /** Set when the layer's scope closes: every later caller fails at once with `MontaAuthClosed`. */
   closed: MontaAuthClosed | undefined
 }
-
-const currentOf = (token: StoredToken): CurrentToken => ({
-  accessToken: token.pair.accessToken,
-  expiresAt: token.accessExpiresAt,
-  version: token.version
-})
-
-const millis = (input: Duration.DurationInput) => Duration.toMillis(Duration.decode(input))
-
-/** A client id or secret that is empty or padded with white space fails at once, naming the option. */
-const validateCredential = (options: MontaAuthOptions): Effect.Effect<void, InvalidOptions> => {
-  const problem = "must be non-empty, without leading or trailing white space (the value is not shown)"
-  const clean = (value: string) => value.length > 0 && value.trim() === value
-  if (!clean(options.clientId)) return Effect.fail(new InvalidOptions({ option: "clientId", problem }))
-  if (!clean(Redacted.value(options.clientSecret))) {
-    return Effect.fail(new InvalidOptions({ option: "clientSecret", problem }))
-  }
-  return Effect.void
-}
-
-/** L7: the user's Schedule, or ours from the retry options. */
-const retrySchedule = (retry: MontaAuthOptions["retry"]): Schedule.Schedule<unknown, RetryInput> =>
-  Schedule.isSchedule(retry) ? retry as Schedule.Schedule<unknown, RetryInput> : policy(resolveLimits(retry, Infinity))
 
 /** @internal */
 export const make = (
@@ -291,7 +267,8 @@ export const make = (
       api,
       stored: validStored,
       invalidate,
-      retrying: retrying(schedule, undefined)
+      retrying: retrying(schedule, undefined),
+      endpoint: options.consumerEndpoint ?? "/consumers/me"
     })
 
     yield* Effect.forkScoped(refreshLoop.run({

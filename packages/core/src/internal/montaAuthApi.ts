@@ -10,7 +10,13 @@ import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import type { AuthApiError, AuthApiOptions, MontaAuthApiService, TokenResponse } from "../MontaAuthApi.js"
+import type {
+  AuthApiError,
+  AuthApiOptions,
+  ConsumerEndpoint,
+  MontaAuthApiService,
+  TokenResponse
+} from "../MontaAuthApi.js"
 import {
   type AuthEndpoint,
   AuthEndpointFailed,
@@ -258,7 +264,7 @@ export const make = (
         ).pipe(
           Effect.map(tokenResponse),
           Effect.withSpan("MontaAuthApi.token", {
-            kind: "client",
+            kind: "internal",
             attributes: { "monta.endpoint": "/auth/token", "monta.client_id": request.clientId }
           })
         ),
@@ -270,12 +276,15 @@ export const make = (
           [request.refreshToken]
         ).pipe(
           Effect.map(tokenResponse),
-          Effect.withSpan("MontaAuthApi.refresh", { kind: "client", attributes: { "monta.endpoint": "/auth/refresh" } })
+          Effect.withSpan("MontaAuthApi.refresh", {
+            kind: "internal",
+            attributes: { "monta.endpoint": "/auth/refresh" }
+          })
         ),
-      me: (accessToken: Redacted.Redacted<string>) =>
+      me: (accessToken: Redacted.Redacted<string>, endpoint: ConsumerEndpoint = "/consumers/me") =>
         send(
-          "/auth/me",
-          HttpClientRequest.get(`${baseUrl}/auth/me`).pipe(
+          endpoint,
+          HttpClientRequest.get(`${baseUrl}${endpoint}`).pipe(
             HttpClientRequest.acceptJson,
             HttpClientRequest.bearerToken(Redacted.value(accessToken))
           ),
@@ -283,7 +292,7 @@ export const make = (
           [accessToken]
         ).pipe(
           Effect.map((result) => result.value),
-          Effect.withSpan("MontaAuthApi.me", { kind: "client", attributes: { "monta.endpoint": "/auth/me" } })
+          Effect.withSpan("MontaAuthApi.me", { kind: "internal", attributes: { "monta.endpoint": endpoint } })
         )
     }
   })

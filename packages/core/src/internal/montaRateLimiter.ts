@@ -6,9 +6,6 @@ import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
-import * as MetricBoundaries from "effect/MetricBoundaries"
-import * as Option from "effect/Option"
-import * as SynchronizedRef from "effect/SynchronizedRef"
 import { AuthEvent, MontaAuthEvents } from "../AuthEvent.js"
 import { MontaAuth } from "../MontaAuth.js"
 import type { MontaApiError, TokenError } from "../MontaError.js"
@@ -16,58 +13,20 @@ import { RateLimited } from "../MontaError.js"
 import type * as Api from "../MontaRateLimiter.js"
 import { MontaRateLimiter, MontaRateLimiterStore } from "../MontaRateLimiter.js"
 import { parseRateLimitHeaders } from "./montaRateLimitHeaders.js"
+import { budgetFromOptions, makeBudget } from "./rateLimitBudget.js"
 import { makeStoreMemory } from "./rateLimiterMemoryStore.js"
-
-/** The provider's documented window (1000 requests per 600 s): no hint within it is clamped. */
-const documentedWindowMillis = 600_000
-
-// ---------------------------------------------------------------------------------------------
-// metrics
-// ---------------------------------------------------------------------------------------------
-
-/** @internal */
-export const rateLimitWaits = Metric.counter("monta_rate_limit_waits", {
-  description: "Requests that waited for the Monta rate budget",
-  incremental: true
-})
-
-/** @internal */
-export const rateLimitWaitSeconds = Metric.histogram(
-  "monta_rate_limit_wait_seconds",
-  MetricBoundaries.exponential({ start: 0.01, factor: 4, count: 10 }),
-  "How long requests waited for the Monta rate budget"
-)
-
-/** @internal */
-export const rateLimitRefusals = Metric.counter("monta_rate_limit_refusals", {
-  description: "Requests refused with RateLimited because the budget was spent (onRateLimit: fail)",
-  incremental: true
-})
-
-/** @internal */
-export const rateLimitPauses = Metric.counter("monta_rate_limit_pauses", {
-  description: "Times every caller paused after a 429 from Monta",
-  incremental: true
-})
-
-// ---------------------------------------------------------------------------------------------
-// limiter
-// ---------------------------------------------------------------------------------------------
-
-// The `RateLimit-ResetsIn` header counts whole seconds: a server that rounds down or up can be
-// this far off the real end of its window.
-const headerGranularityMillis = 1000
-
-// While the store is down, how often it is tried again.
-const storeRetryIntervalMillis = 5000
+import {
+  clampHint,
+  correctedWindowEnd,
+  headerGranularityMillis,
+  longestWindow,
+  pauseEndOf429
+} from "./rateLimitHints.js"
+import { rateLimitPauses, rateLimitRefusals, rateLimitWaits, rateLimitWaitSeconds } from "./rateLimitMetrics.js"
+import { makeStoreFallback } from "./rateLimitStoreFallback.js"
 
 // How long callers wait for the first response to calibrate the count before going anyway.
 const calibrationWait = Duration.seconds(10)
-
-const toBudget = (options: { readonly limit: number; readonly window: Duration.DurationInput }): Api.RateBudget => ({
-  limit: Math.max(1, Math.floor(options.limit)),
-  window: Duration.decode(options.window)
-})
 
 /** @internal */
 export const make = (options: {
@@ -86,58 +45,14 @@ export const make = (options: {
     const defaultMode = options.onRateLimit ?? "wait"
     const queue = yield* Effect.makeSemaphore(1)
     let waiting = 0
-    let storeDown = false
     let pausedUntil = 0
 
-    // Budget: given, or found once (failures are not cached); the server's quota may lower it.
-    const configured = Effect.isEffect(options.budget) ? undefined : options.budget
-    let learned: Api.RateBudget | undefined = configured
-    let fromServer: Api.RateBudget | undefined
-    const resolved = yield* SynchronizedRef.make(Option.fromNullable(configured))
-    const effective = (base: Api.RateBudget): Api.RateBudget =>
-      fromServer !== undefined && (configured === undefined || fromServer.limit < base.limit) ? fromServer : base
-    const budget: Effect.Effect<Api.RateBudget, TokenError | MontaApiError> = Effect.suspend(() => {
-      if (learned !== undefined) return Effect.succeed(effective(learned))
-      const find = options.budget as Effect.Effect<Api.RateBudget, TokenError | MontaApiError>
-      return SynchronizedRef.modifyEffect(resolved, (found) =>
-        Option.match(found, {
-          onSome: (value) => Effect.succeed([value, found] as const),
-          onNone: () => Effect.map(find, (value) => [value, Option.some(value)] as const)
-        })).pipe(Effect.map((value) => {
-          learned = value
-          return effective(value)
-        }))
-    })
+    // Budget: given, or found once; the server's quota may lower it (R1, R5).
+    const { budget, serverSaid, serverWindowMillis, settled } = yield* makeBudget(options.budget)
 
-    // Store calls: a failing store is logged once and replaced by this process's memory (F5); while
-    // it is down it is tried again every `storeRetryInterval`, so callers do not each wait for it.
-    let storeRetryAt = 0
-    const withFallback = <A>(
-      operation: string,
-      use: (store: Api.MontaRateLimiterStoreService) => Effect.Effect<A, Api.RateLimiterStoreError>
-    ): Effect.Effect<A> => {
-      const fallbackUse = Effect.suspend(() => Effect.orDie(use(fallback)))
-      const onStoreError = (error: Api.RateLimiterStoreError) =>
-        Effect.suspend(() => {
-          storeRetryAt = clock.unsafeCurrentTimeMillis() + storeRetryIntervalMillis
-          if (storeDown) return fallbackUse
-          storeDown = true
-          return Effect.logError(
-            `monta-auth: rate-limit store ${operation} failed (${error.detail}); counting in this process's ` +
-              `memory until it is back`
-          ).pipe(Effect.zipRight(fallbackUse))
-        })
-      if (!storeDown) return Effect.catchAll(use(store), onStoreError)
-      if (clock.unsafeCurrentTimeMillis() < storeRetryAt) return fallbackUse
-      return use(store).pipe(
-        Effect.tap(() => {
-          if (!storeDown) return Effect.void
-          storeDown = false
-          return Effect.logWarning("monta-auth: rate-limit store is back; the shared budget is in use again")
-        }),
-        Effect.catchAll(onStoreError)
-      )
-    }
+    // F5: a failing store is replaced by this process's memory until it is back.
+    const stores = makeStoreFallback(store, fallback, clock)
+    const withFallback = stores.use
 
     const takeOnce = (current: Api.RateBudget, cost: number) =>
       Effect.suspend(() => {
@@ -206,15 +121,18 @@ export const make = (options: {
 
     // Once calibrated with a known budget (every request after the first), a take is one store call.
     const settledBudget: Effect.Effect<Api.RateBudget, TokenError | MontaApiError> = Effect.suspend(() =>
-      calibrated && learned !== undefined ? Effect.succeed(effective(learned)) : Effect.zipRight(calibrate, budget)
+      Effect.suspend(() => {
+        const known = calibrated ? settled() : undefined
+        return known !== undefined ? Effect.succeed(known) : Effect.zipRight(calibrate, budget)
+      })
     )
     // The hot path: calibrated, budget known, nobody queued, a store in memory that is up. A take
     // that finds room is then one synchronous call; anything else goes the general way.
     const unsafeTake = store.unsafeTake
     const take: Api.MontaRateLimiterService["take"] = (takeOptions) =>
       Effect.suspend(() => {
-        if (unsafeTake !== undefined && calibrated && learned !== undefined && !storeDown && waiting === 0) {
-          const current = effective(learned)
+        const current = calibrated && !stores.isDown() && waiting === 0 ? settled() : undefined
+        if (unsafeTake !== undefined && current !== undefined) {
           const cost = Math.min(Math.max(1, takeOptions?.cost ?? 1), current.limit)
           const result = unsafeTake({ key, budget: current, cost, now: clock.unsafeCurrentTimeMillis() })
           if (result.taken) return Effect.succeed(permitOf(result, cost, current))
@@ -255,23 +173,8 @@ export const make = (options: {
         )
       })
 
-    // L14: a server hint never pauses for longer than the longest window known (the budget's, the
-    // server's, at least the documented 600 s): a ResetsIn of 1e12 or a Retry-After in 9999 is a broken header, not a reason to
-    // wait for ever. A pause the program asks for itself (`pause`) is not a hint.
     const longestWindowMillis = (current: Api.RateBudget, serverWindowSeconds: number | undefined) =>
-      Math.max(
-        documentedWindowMillis,
-        Duration.toMillis(current.window),
-        fromServer === undefined ? 0 : Duration.toMillis(fromServer.window),
-        serverWindowSeconds === undefined ? 0 : serverWindowSeconds * 1000
-      ) + headerGranularityMillis
-    const clampHint = (requested: number, now: number, longest: number, reason: string) =>
-      requested - now <= longest ? { until: requested, reason } : {
-        until: now + longest,
-        reason: `${reason}; the server's hint of ${Duration.format(Duration.millis(requested - now))} was clamped to ${
-          Duration.format(Duration.millis(longest))
-        }`
-      }
+      longestWindow(current, serverWindowMillis(), serverWindowSeconds)
 
     const pauseUntil = (until: number, now: number, current: Api.RateBudget, reason: string) =>
       Effect.gen(function*() {
@@ -310,22 +213,14 @@ export const make = (options: {
         if (response.status === 0) return Effect.void
         const headers = parseRateLimitHeaders(response.headers)
         if (headers.quota !== undefined && headers.timeWindowSeconds !== undefined && headers.quota > 0) {
-          const server = toBudget({ limit: headers.quota, window: Duration.seconds(headers.timeWindowSeconds) })
-          if (fromServer === undefined || fromServer.limit !== server.limit) fromServer = server
+          serverSaid(headers.quota, headers.timeWindowSeconds)
         }
         if (response.status === 429) {
           return Effect.gen(function*() {
             const current = permit?.budget ?? (yield* Effect.orElseSucceed(budget, () => undefined))
             if (current === undefined) return
             const now = yield* Clock.currentTimeMillis
-            const until = headers.resetsInSeconds !== undefined
-              ? now + headers.resetsInSeconds * 1000 +
-                (Number.isInteger(headers.resetsInSeconds) ? headerGranularityMillis : 0)
-              : headers.retryAfterMillis !== undefined
-              ? now + headers.retryAfterMillis
-              : permit !== undefined && permit.resetsAt > now
-              ? permit.resetsAt
-              : now + Duration.toMillis(current.window)
+            const until = pauseEndOf429(headers, now, permit?.resetsAt, current)
             const clamped = clampHint(until, now, longestWindowMillis(current, headers.timeWindowSeconds), "HTTP 429")
             yield* pauseUntil(clamped.until, now, current, clamped.reason)
           })
@@ -355,17 +250,7 @@ export const make = (options: {
         const countedLocally = permit.budget.limit - permit.remaining
         // Synchronous: on the common path (the server agrees with the local count) nothing runs.
         const now = clock.unsafeCurrentTimeMillis()
-        let resetsAt: number | undefined
-        if (!aligned && headers.resetsInSeconds !== undefined) {
-          resetsAt = now + headers.resetsInSeconds * 1000 +
-            (Number.isInteger(headers.resetsInSeconds) ? headerGranularityMillis : 0)
-        } else if (headers.resetsInSeconds !== undefined) {
-          const exact = now + headers.resetsInSeconds * 1000
-          const slack = Number.isInteger(headers.resetsInSeconds) ? headerGranularityMillis : 0
-          // Within the header's precision the local end (the send time of the window's first
-          // request) is the better estimate; further off, the server's window wins, rounded late.
-          if (permit.resetsAt < exact - slack || permit.resetsAt > exact + slack) resetsAt = exact + slack
-        }
+        let resetsAt = correctedWindowEnd(headers.resetsInSeconds, aligned, now, permit.resetsAt)
         // L14: a window never ends later than one window from now, whatever the header says.
         if (resetsAt !== undefined) {
           resetsAt = Math.min(resetsAt, now + longestWindowMillis(permit.budget, headers.timeWindowSeconds))
@@ -385,18 +270,6 @@ export const make = (options: {
 
     return MontaRateLimiter.of({ key, budget, take, observe, pause })
   })
-
-/** @internal */
-export const budgetFromOptions = (
-  rateLimit: Api.RateLimiterOptions["rateLimit"],
-  auth: MontaAuth["Type"]
-): Api.RateBudget | Effect.Effect<Api.RateBudget, TokenError | MontaApiError> =>
-  rateLimit === undefined || rateLimit === "auto"
-    ? Effect.map(
-      auth.me,
-      (me) => toBudget({ limit: me.rateLimit, window: Duration.seconds(me.rateLimitIntervalInSeconds) })
-    )
-    : toBudget(rateLimit)
 
 /** @internal */
 export const makeForAuth = (
