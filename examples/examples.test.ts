@@ -94,6 +94,24 @@ describe("examples (run as child processes through tsx)", () => {
   )
 
   it.live(
+    "webhooks.ts exits 0: MontaWebhook.handler on a Node server receives MontaFake's signed batch; a forged one is 401",
+    () =>
+      Effect.gen(function*() {
+        const result = yield* runExample("webhooks.ts")
+        assert.strictEqual(result.code, 0, result.stderr)
+        assert.strictEqual(result.stderr, "")
+        assertInOrder(result.stdout, [
+          /^receiver +http:\/\/127\.0\.0\.1:\d+\/monta\/webhooks$/m,
+          /^created +charge point 251 "Harbour depot" \(POST \/charge-points\)$/m,
+          /^received +charge-point 251 created \(signature verified\)$/m,
+          /^delivery +completed after 1 attempt\(s\), answered 200$/m,
+          /^forged +answered 401; batches handed over: 1$/m
+        ])
+      }),
+    { timeout: 60_000 }
+  )
+
+  it.live(
     "fleet.ts exits 0: two instances on one Redis share one access token (one call to /auth/token)",
     () =>
       Effect.gen(function*() {
