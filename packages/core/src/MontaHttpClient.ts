@@ -20,11 +20,10 @@ import type * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as internal from "./internal/montaHttpClient.js"
-import { layerWithMemoryStore as rateLimiterWithMemoryStore } from "./internal/montaRateLimiter.js"
 import * as internalPaging from "./internal/paging.js"
 import { type ConfigOptions, MontaAuth, type RetryInput, type RetryOptions } from "./MontaAuth.js"
 import type { InsufficientScope, InvalidOptions, MontaApiError, RateLimited, TokenError } from "./MontaError.js"
-import type { MontaRateLimiter, RateLimiterOptions } from "./MontaRateLimiter.js"
+import { MontaRateLimiter, type RateLimiterOptions } from "./MontaRateLimiter.js"
 
 /**
  * Every error a request through `MontaHttpClient` can fail with: the transport's, a non-2xx answer
@@ -138,7 +137,7 @@ export class MontaHttpClient extends Context.Tag("@monta-auth/core/MontaHttpClie
     options?: MontaHttpClientOptions | undefined
   ): Layer.Layer<MontaHttpClient, never, MontaAuth | HttpClient.HttpClient> {
     return MontaHttpClient.layerRateLimiter(options).pipe(
-      Layer.provide(rateLimiterWithMemoryStore({
+      Layer.provide(MontaRateLimiter.layerWithMemoryStore({
         rateLimit: options?.rateLimit,
         onRateLimit: options?.onRateLimit,
         calibrate: options?.calibrate

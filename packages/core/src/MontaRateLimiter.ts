@@ -10,12 +10,12 @@
  */
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as internal from "./internal/montaRateLimiter.js"
 import * as memoryStore from "./internal/rateLimiterMemoryStore.js"
-import type { MontaAuth } from "./MontaAuth.js"
+import { MontaAuth } from "./MontaAuth.js"
 import type { MontaApiError, RateLimited, TokenError } from "./MontaError.js"
 
 /**
@@ -261,7 +261,13 @@ export class MontaRateLimiter extends Context.Tag("@monta-auth/core/MontaRateLim
   static layer(
     options?: RateLimiterOptions | undefined
   ): Layer.Layer<MontaRateLimiter, never, MontaAuth | MontaRateLimiterStore> {
-    return internal.layer(options)
+    return Layer.effect(
+      MontaRateLimiter,
+      Effect.flatMap(
+        Effect.all([MontaAuth, MontaRateLimiterStore]),
+        ([auth, store]) => internal.makeForAuth(options, auth, store)
+      )
+    )
   }
   /**
    * The limiter on a store of its own in this process's memory: the default of `MontaHttpClient`.
@@ -270,7 +276,7 @@ export class MontaRateLimiter extends Context.Tag("@monta-auth/core/MontaRateLim
   static layerWithMemoryStore(
     options?: RateLimiterOptions | undefined
   ): Layer.Layer<MontaRateLimiter, never, MontaAuth> {
-    return internal.layerWithMemoryStore(options)
+    return Layer.provide(MontaRateLimiter.layer(options), MontaRateLimiterStore.layerMemory)
   }
   /**
    * Builds a limiter from a key and a budget (or an effect that finds it), without `MontaAuth`:
@@ -283,6 +289,6 @@ export class MontaRateLimiter extends Context.Tag("@monta-auth/core/MontaRateLim
     /** See `RateLimiterOptions.calibrate`. Default false here: `take` alone never waits for a response. */
     readonly calibrate?: boolean | undefined
   }): Effect.Effect<MontaRateLimiterService, never, MontaRateLimiterStore> {
-    return internal.make(options)
+    return Effect.flatMap(MontaRateLimiterStore, (store) => internal.make(options, store))
   }
 }

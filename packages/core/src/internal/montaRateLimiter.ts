@@ -4,14 +4,12 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
-import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import { AuthEvent, MontaAuthEvents } from "../AuthEvent.js"
-import { MontaAuth } from "../MontaAuth.js"
+import type { MontaAuthService } from "../MontaAuth.js"
 import type { MontaApiError, TokenError } from "../MontaError.js"
 import { RateLimited } from "../MontaError.js"
 import type * as Api from "../MontaRateLimiter.js"
-import { MontaRateLimiter, MontaRateLimiterStore } from "../MontaRateLimiter.js"
 import { parseRateLimitHeaders } from "./montaRateLimitHeaders.js"
 import { budgetFromOptions, makeBudget } from "./rateLimitBudget.js"
 import { makeStoreMemory } from "./rateLimiterMemoryStore.js"
@@ -36,9 +34,8 @@ export const make = (options: {
   readonly calibrate?: boolean | undefined
   /** Told once per pause (not once per caller), when a 429 or `pause` stops every caller. */
   readonly onPause?: ((until: number, reason: string) => void) | undefined
-}): Effect.Effect<Api.MontaRateLimiterService, never, MontaRateLimiterStore> =>
+}, store: Api.MontaRateLimiterStoreService): Effect.Effect<Api.MontaRateLimiterService> =>
   Effect.gen(function*() {
-    const store = yield* MontaRateLimiterStore
     const fallback = yield* makeStoreMemory
     const clock = yield* Effect.clock
     const key = options.key
@@ -268,30 +265,25 @@ export const make = (options: {
           }))
       })
 
-    return MontaRateLimiter.of({ key, budget, take, observe, pause })
+    return { key, budget, take, observe, pause }
   })
 
-/** @internal */
+/**
+ * The limiter of the `MontaAuth` in context on `store`, keyed by its clientId; its pauses are
+ * events of that `MontaAuth` (L12).
+ *
+ * @internal
+ */
 export const makeForAuth = (
-  options?: Api.RateLimiterOptions | undefined
-): Effect.Effect<Api.MontaRateLimiterService, never, MontaAuth | MontaRateLimiterStore> =>
-  Effect.flatMap(Effect.all([MontaAuth, MontaAuthEvents]), ([auth, { publish }]) => {
-    return make({
+  options: Api.RateLimiterOptions | undefined,
+  auth: MontaAuthService,
+  store: Api.MontaRateLimiterStoreService
+): Effect.Effect<Api.MontaRateLimiterService> =>
+  Effect.flatMap(MontaAuthEvents, ({ publish }) =>
+    make({
       key: auth.clientId,
       budget: budgetFromOptions(options?.rateLimit, auth),
       onRateLimit: options?.onRateLimit,
       calibrate: options?.calibrate ?? true,
       onPause: (until, reason) => publish(AuthEvent.RateLimitPaused({ until, reason }))
-    })
-  })
-
-/** @internal */
-export const layer = (
-  options?: Api.RateLimiterOptions | undefined
-): Layer.Layer<MontaRateLimiter, never, MontaAuth | MontaRateLimiterStore> =>
-  Layer.effect(MontaRateLimiter, makeForAuth(options))
-
-/** @internal */
-export const layerWithMemoryStore = (
-  options?: Api.RateLimiterOptions | undefined
-): Layer.Layer<MontaRateLimiter, never, MontaAuth> => Layer.provide(layer(options), MontaRateLimiterStore.layerMemory)
+    }, store))
