@@ -1,7 +1,10 @@
 /**
  * `MontaFake`: a fake Monta Partner API whose time is the Effect `Clock`, so `TestClock.adjust`
- * expires its tokens. It serves the auth endpoints, a few resources to show scopes and teams,
- * fixed-window rate limiting, fault injection and a journal of requests.
+ * expires its tokens. It serves the auth endpoints, the consumer (`/consumers/me`, and the
+ * deprecated `/auth/me` that can be switched to gone), charge points and wallet transactions shaped
+ * as the provider's schemas, with the endpoint table's scopes and teams enforced, offset and cursor
+ * paging, fixed-window rate limiting, fault injection, a journal of requests, and signed webhook
+ * deliveries on the `Clock`.
  *
  * @since 0.1.0
  */
