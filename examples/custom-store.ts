@@ -1,6 +1,6 @@
 /**
- * A token store of your own: `TokenStore.makeSimple` turns plain load/save/clear into a store with
- * MontaAuth's rotation semantics. Here the backend is a key-value table (a `Map` standing in for
+ * A token store of your own: `TokenStore.makeSimple` turns plain load/save/clear into a whole
+ * `TokenStore` (compare-and-set, a refresh lease and `awaitNewer` in this process, every call bounded). Here the backend is a key-value table (a `Map` standing in for
  * your database) holding each pair as JSON; the run shows a restart reusing the stored pair.
  *
  * Run it: `npx tsx examples/custom-store.ts` (in memory against MontaFake, no network).
