@@ -77,4 +77,38 @@ describe("MontaHttpClient paging", () => {
       const error = yield* Effect.flip(MontaHttpClient.paginate("/charge-points", ChargePoint).pipe(Stream.runCount))
       assert.strictEqual(error._tag, "MontaApiError")
     }).pipe(Effect.provide(clientOnFake())))
+
+  // The reference notes, "Paging": cursor operations (e.g. GET /afir/charge-points) take `after`
+  // and `perPage`; `meta: {itemCount, perPage, after, before}`, `after` null on the last page.
+  it.scoped("H6: a cursor-paged list (GET /afir/charge-points) is followed by after / meta.after to its end", () =>
+    Effect.gen(function*() {
+      const items = yield* MontaHttpClient.paginate("/afir/charge-points", ChargePoint, { perPage: 100 }).pipe(
+        Stream.runCollect
+      )
+      assert.strictEqual(Chunk.size(items), 250)
+      const ids = Chunk.toReadonlyArray(items).map((point) => point.id)
+      assert.strictEqual(new Set(ids).size, 250)
+      const spy = yield* Spy
+      const queries = spy.requests
+        .filter((request) => request.url.endsWith("/afir/charge-points"))
+        .map((request) => Object.fromEntries(request.urlParams))
+      assert.strictEqual(queries.length, 3)
+      assert.isUndefined(queries[0]!.after)
+      assert.isUndefined(queries[0]!.page, "no offset parameter on a cursor route")
+      assert.isString(queries[1]!.after)
+      assert.notStrictEqual(queries[2]!.after, queries[1]!.after)
+    }).pipe(Effect.provide(clientOnFake())))
+
+  it.scoped("H6: cursorPages gives the cursor pages with their meta; paginateWith works with a client in hand", () =>
+    Effect.gen(function*() {
+      const pages = yield* MontaHttpClient.cursorPages("/afir/charge-points", ChargePoint, { perPage: 100 }).pipe(
+        Stream.runCollect
+      )
+      const metas = Chunk.toReadonlyArray(pages).map((page) => page.meta)
+      assert.deepStrictEqual(metas.map((meta) => meta.itemCount), [100, 100, 50])
+      assert.isNull(metas[2]!.after)
+      const client = yield* MontaHttpClient
+      const count = yield* MontaHttpClient.paginateWith(client, "/charge-points", ChargePoint).pipe(Stream.runCount)
+      assert.strictEqual(count, 250)
+    }).pipe(Effect.provide(clientOnFake())))
 })
