@@ -3,17 +3,14 @@
  * (fault, then what must hold), so a reader can lay this file beside the table. Rows that other
  * files prove in more depth (by rule id) are proven here again, briefly, through public APIs only:
  * `MontaAuth`, `MontaHttpClient`, `TokenStore.makeSimple`, the `events` stream and `MontaFake`.
- * The webhook row is in `packages/webhooks/test/section11.test.ts`. Two rows wait on issue 12 and
- * are not here yet: "`/auth/me` gone (404)" (neither MontaAuth nor MontaFake knows `/consumers/me`
- * yet) and "consumer without rate fields" (`Me` requires them: the lookup fails and so does the
- * request).
+ * The webhook row is in `packages/webhooks/test/section11.test.ts`.
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { assert, describe, it } from "@effect/vitest"
 import { MontaAuth, MontaHttpClient, TokenStore } from "@monta-auth/core"
-import { Fault, MontaFake } from "@monta-auth/testing"
+import { Fault, MontaFake, type MontaFakeOptions } from "@monta-auth/testing"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -56,7 +53,11 @@ type Rewrite = (
 
 /** MontaHttpClient on MontaAuth on the in-memory fake; `rewrite` may change what the fake answers. */
 const clientLayer = (
-  options: { readonly rewrite?: Rewrite | undefined; readonly auth?: Parameters<typeof demoOptions>[0] } = {}
+  options: {
+    readonly rewrite?: Rewrite | undefined
+    readonly auth?: Parameters<typeof demoOptions>[0]
+    readonly fake?: MontaFakeOptions | undefined
+  } = {}
 ) => {
   const rewrite = options.rewrite
   const wire = Layer.effect(
@@ -69,7 +70,7 @@ const clientLayer = (
   return MontaHttpClient.layer({ retry: { times: 0 } }).pipe(
     Layer.provideMerge(MontaAuth.layer(demoOptions(options.auth)).pipe(Layer.orDie)),
     Layer.provide(wire),
-    Layer.provideMerge(MontaFake.layerTest())
+    Layer.provideMerge(MontaFake.layerTest(options.fake))
   )
 }
 
@@ -524,4 +525,62 @@ describe("SPEC section 11: reliability matrix", () => {
       )
     }
   )
+  it.scoped("`/auth/me` gone (404): me, requireScope and the budget work through /consumers/me", () =>
+    Effect.gen(function*() {
+      const fake = yield* MontaFake
+      const auth = yield* MontaAuth
+      const client = yield* MontaHttpClient
+      const me = yield* auth.me
+      assert.strictEqual(me.clientId, clientId)
+      yield* auth.requireScope("charge-points:read")
+      assert.strictEqual((yield* Effect.flip(auth.requireScope("webhooks:delete")))._tag, "InsufficientScope")
+      // The budget of /consumers/me (3 per 60 s): the 4th request waits for the window, no 429.
+      for (let i = 1; i <= 3; i++) assert.strictEqual((yield* client.get(`/charge-points/${i}`)).status, 200)
+      const fourth = yield* Effect.fork(client.get("/charge-points/4"))
+      yield* settleLong
+      assert.isNull(fourth.unsafePoll(), "the 4th waits for the next window")
+      yield* TestClock.adjust("61 seconds")
+      assert.strictEqual((yield* Fiber.join(fourth)).status, 200)
+      const counters = yield* fake.counters
+      assert.strictEqual(counters.status429, 0)
+      assert.strictEqual(counters.authMeRequests, 0, "the deprecated endpoint is never asked")
+      assert.isAtLeast(counters.meRequests, 1)
+    }).pipe(Effect.provide(clientLayer({
+      fake: {
+        authMe: "gone",
+        consumers: [{
+          ...MontaFake.demoConsumer,
+          scopes: ["charge-points:write"],
+          rateLimit: 3,
+          rateLimitIntervalInSeconds: 60
+        }]
+      }
+    }))))
+
+  it.scoped("consumer without rate fields: the budget from headers or the default; no request blocked", () =>
+    Effect.gen(function*() {
+      const fake = yield* MontaFake
+      const auth = yield* MontaAuth
+      const client = yield* MontaHttpClient
+      const me = yield* auth.me
+      assert.isUndefined(me.rateLimit)
+      // Nothing waits on the missing fields: the first requests go at once (no TestClock time).
+      for (let i = 1; i <= 4; i++) assert.strictEqual((yield* client.get(`/charge-points/${i}`)).status, 200)
+      // The server's RateLimit-Quota / TimeWindow (4 per 60 s) are the budget from then on.
+      const fifth = yield* Effect.fork(client.get("/charge-points/5"))
+      yield* settleLong
+      assert.isNull(fifth.unsafePoll(), "the 5th waits for the window the headers announced")
+      yield* TestClock.adjust("61 seconds")
+      assert.strictEqual((yield* Fiber.join(fifth)).status, 200)
+      assert.strictEqual((yield* fake.counters).status429, 0)
+    }).pipe(Effect.provide(clientLayer({
+      fake: {
+        consumers: [{
+          ...MontaFake.demoConsumer,
+          omitOptionalFields: true,
+          rateLimit: 4,
+          rateLimitIntervalInSeconds: 60
+        }]
+      }
+    }))))
 })
