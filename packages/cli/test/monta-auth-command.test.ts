@@ -119,14 +119,18 @@ describe("monta-auth (the real binary against MontaFake on localhost)", () => {
           assert.notInclude(table.stdout, demo.clientSecret)
           assert.notInclude(table.stdout, "\u001b[", "no colors when stdout is not a terminal")
           assert.strictEqual(json.code, ExitCode.Ok, json.stderr)
+          // The whole Consumer MontaFake reports (issue 12 item 8), dates as the CLI re-encodes them.
           assert.deepStrictEqual(JSON.parse(json.stdout), {
             name: "Partner API Team 1",
             operatorId: 42,
+            operatorIds: [],
             teamIds: [1],
             clientId: "team-client-id",
             rateLimit: 100,
             rateLimitIntervalInSeconds: 60,
-            scopes: ["charge-points:read", "wallet-transactions:read"]
+            scopes: ["charge-points:read", "wallet-transactions:read"],
+            createdAt: "2023-02-16T07:53:02.059Z",
+            updatedAt: "2023-11-02T14:21:40.512Z"
           })
         }),
       { timeout: 180_000 }
