@@ -6,47 +6,34 @@
  * @since 0.1.0
  */
 import type * as FileSystem from "@effect/platform/FileSystem"
-import { TokenPair } from "@monta-auth/schema"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as SynchronizedRef from "effect/SynchronizedRef"
 import * as internalFile from "./internal/fileStore.js"
 import * as internalSimple from "./internal/simpleStore.js"
 import type { TokenStoreError } from "./MontaError.js"
+import type { StoredToken } from "./StoredToken.js"
 
-/**
- * A token pair as stored: the pair, its expiries anchored to this host's clock (L9), and a
- * version that grows by one on every rotation (F1).
- *
- * @since 0.1.0
- * @category models
- */
-export class StoredToken extends Schema.Class<StoredToken>("@monta-auth/core/StoredToken")({
-  clientId: Schema.String,
-  pair: TokenPair,
-  /** When the access token expires, epoch milliseconds on the Effect `Clock`, server-anchored. */
-  accessExpiresAt: Schema.Number,
-  /** When the refresh token expires, epoch milliseconds on the Effect `Clock`, server-anchored. */
-  refreshExpiresAt: Schema.Number,
-  /** When the pair was obtained, epoch milliseconds on the Effect `Clock`. */
-  obtainedAt: Schema.Number,
-  /** Grows by one each time a new pair replaces the old one for this clientId. */
-  version: Schema.Int
-}) {}
-
-/**
- * The encoded (JSON) form of a `StoredToken`; it holds the tokens in clear, so stores that write
- * it somewhere must protect it (file mode 0600, encryption at rest).
- *
- * @since 0.1.0
- * @category models
- */
-export type StoredTokenJson = typeof StoredToken.Encoded
+export {
+  /**
+   * A token pair as stored (defined in `StoredToken.ts`).
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  StoredToken,
+  /**
+   * The encoded (JSON) form of a `StoredToken` (defined in `StoredToken.ts`).
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  type StoredTokenJson
+} from "./StoredToken.js"
 
 /**
  * What `save` answers: whether this token was written, and the token the store holds now (the

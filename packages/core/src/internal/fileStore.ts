@@ -9,7 +9,7 @@ import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import { TokenStoreError } from "../MontaError.js"
-import { StoredToken } from "../TokenStore.js"
+import { StoredToken } from "../StoredToken.js"
 
 const storeError = (operation: string) => (error: PlatformError) =>
   new TokenStoreError({ operation, detail: error.message })
