@@ -19,6 +19,16 @@ export const readBody = (
   const declared = request.headers["content-length"]
   if (declared !== undefined && Number(declared) > max) return Effect.fail(tooLarge(max))
   if (declared === "0") return Effect.succeed(new Uint8Array(0))
+  // A declared length within the cap is enforced by the HTTP framing of the server: read at once
+  // (and checked again).
+  if (declared !== undefined && /^\d+$/.test(declared)) {
+    return request.arrayBuffer.pipe(
+      Effect.mapError(() => new InvalidWebhook({ reason: "Malformed", detail: "the body could not be read" })),
+      Effect.flatMap((buffer) =>
+        buffer.byteLength > max ? Effect.fail(tooLarge(max)) : Effect.succeed(new Uint8Array(buffer))
+      )
+    )
+  }
   const chunks: Array<Uint8Array> = []
   let size = 0
   return request.stream.pipe(

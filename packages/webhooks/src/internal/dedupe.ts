@@ -6,16 +6,31 @@ import type { WebhookDedupeService } from "../WebhookDedupe.js"
 
 /**
  * JSON with the keys of every object sorted, so an entry re-sent with another key order or
- * spacing has the same bytes.
+ * spacing has the same bytes. (Written as loops over strings: it runs for every entry of every
+ * delivery.)
  */
 export const canonicalJson = (value: unknown): string => {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`
-  if (value !== null && typeof value === "object") {
-    const record = value as Record<string, unknown>
-    const fields = Object.keys(record).sort().filter((key) => record[key] !== undefined)
-    return `{${fields.map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`).join(",")}}`
+  if (typeof value !== "object" || value === null) return JSON.stringify(value) ?? "null"
+  if (Array.isArray(value)) {
+    let out = "["
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? "" : ",") + canonicalJson(value[i])
+    return out + "]"
   }
-  return JSON.stringify(value) ?? "null"
+  const record = value as Record<string, unknown>
+  const keys = Object.keys(record)
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1]! > keys[i]!) {
+      keys.sort()
+      break
+    }
+  }
+  let out = "{"
+  for (const key of keys) {
+    const field = record[key]
+    if (field === undefined) continue
+    out += (out.length === 1 ? "" : ",") + JSON.stringify(key) + ":" + canonicalJson(field)
+  }
+  return out + "}"
 }
 
 /** The key of an entry: the SHA-256 (hex) of its canonical JSON, never the entry itself. */
