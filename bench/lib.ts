@@ -14,7 +14,8 @@ export interface Row {
   /** ours / baseline (or the metric itself when there is no baseline). */
   readonly ratio?: number | undefined
   readonly target: string
-  readonly met: boolean
+  /** Whether the target holds; `"info"` for a figure reported beside the targets, with none of its own. */
+  readonly met: boolean | "info"
   readonly note?: string | undefined
 }
 
@@ -62,7 +63,7 @@ export const table = (results: ReadonlyArray<{ readonly bench: Bench; readonly r
       row.unit,
       row.ratio === undefined ? "-" : row.ratio.toFixed(3),
       row.target,
-      row.met ? "yes" : "NO"
+      row.met === "info" ? "-" : row.met ? "yes" : "NO"
     ])
   )
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)))
