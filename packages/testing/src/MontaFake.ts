@@ -12,259 +12,19 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpServerError from "@effect/platform/HttpServerError"
-import type { Scope } from "@monta-auth/schema"
 import type * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
-import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
+import type { ConsumerInput } from "./ConsumerInput.js"
+import type { FaultSpec } from "./Fault.js"
 import * as internalClient from "./internal/client.js"
 import * as internal from "./internal/fake.js"
 import * as internalServer from "./internal/server.js"
 import * as internalState from "./internal/state.js"
-
-/**
- * A credential the fake knows: what `POST /auth/token` accepts and what `GET /consumers/me` (and
- * the deprecated `GET /auth/me`) report, the provider's `Consumer`. Omitted fields default to the
- * demo consumer's values (operator 42, `operatorIds` and `teamIds` empty, `all:delete`, 1000
- * requests per 600 s, created 2023-02-16). `scopes` are sent as given, so a test may add (with a
- * cast) a scope a later API could send (`"charge-points:admin"`): it grants nothing here.
- * `omitOptionalFields: true` sends only the fields the provider's schema requires (`clientId`,
- * `createdAt`, `name`, `operatorIds`, `scopes`, `teamIds`), to rehearse a consumer without
- * `operatorId` and rate fields; the fake still limits it by `rateLimit` per
- * `rateLimitIntervalInSeconds`, announced in the `RateLimit-*` headers.
- *
- * @since 0.1.0
- * @category models
- */
-export interface ConsumerInput {
-  readonly clientId: string
-  readonly clientSecret: string
-  readonly name?: string | undefined
-  readonly operatorId?: number | undefined
-  readonly teamIds?: ReadonlyArray<number> | undefined
-  readonly scopes?: ReadonlyArray<Scope> | undefined
-  readonly rateLimit?: number | undefined
-  readonly rateLimitIntervalInSeconds?: number | undefined
-  /**
-   * The secret the fake signs this consumer's webhook deliveries with (default
-   * `<clientId>-webhook-secret`). The provider requires 16 to 191 characters; the fake takes any
-   * string, so a test can replay the documented vector's `top-secret`.
-   */
-  readonly webhookSecret?: string | undefined
-  readonly operatorIds?: ReadonlyArray<number> | undefined
-  /** When the consumer was created, as the service writes dates (default `2023-02-16T07:53:02.059724728Z`). */
-  readonly createdAt?: string | undefined
-  /** When it last changed; `null` sends `null` (default `2023-11-02T14:21:40.512204331Z`). */
-  readonly updatedAt?: string | null | undefined
-  readonly omitOptionalFields?: boolean | undefined
-}
-
-/**
- * What the fake does to a request instead of (or before) answering it normally.
- *
- * - `Status`: answer with this status and a JSON error body (or `body`), with optional
- *   `Retry-After` and `RateLimit-ResetsIn` headers (seconds).
- * - `MalformedBody`: 200 with a body that is not JSON.
- * - `EmptyBody`: 200 with an empty body.
- * - `Delay`: wait `duration` on the fake's `Clock`, then answer normally.
- * - `Drop`: drop the connection (in memory the client sees a `RequestError` with reason
- *   `"Transport"`; on the socket server the socket is destroyed).
- * - `ExpiredToken`: answer normally, but a token endpoint issues an access token that is already
- *   expired (its expiration date is the server's now).
- * - `WrongShape`: 200 with JSON that lacks the fields the endpoint normally sends.
- *
- * @since 0.1.0
- * @category models
- */
-export type Fault = Data.TaggedEnum<{
-  Status: {
-    readonly status: number
-    readonly retryAfter?: number | undefined
-    readonly rateLimitResetsIn?: number | undefined
-    readonly body?: unknown
-  }
-  MalformedBody: {}
-  EmptyBody: {}
-  Delay: { readonly duration: Duration.DurationInput }
-  Drop: {}
-  ExpiredToken: {}
-  WrongShape: {}
-}>
-
-/**
- * Constructors and matchers of `Fault`: `Fault.Status({ status: 503, retryAfter: 2 })`,
- * `Fault.Drop()`, `Fault.$is("Drop")`, ...
- *
- * @since 0.1.0
- * @category constructors
- */
-export const Fault = Data.taggedEnum<Fault>()
-
-/**
- * A fault for the next `times` (default 1) requests to `path`, a path under `/api/v1` such as
- * `"/auth/token"` or `"/charge-points"` (the query string is ignored; `"*"` matches every path).
- *
- * @since 0.1.0
- * @category models
- */
-export interface FaultSpec {
-  readonly path: string
-  readonly times?: number | undefined
-  readonly fault: Fault
-}
-
-/**
- * One request the fake answered: `path` is relative to `/api/v1` without the query, `at` is the
- * epoch milliseconds of the caller's `Clock` (without the server clock offset) when it arrived,
- * `status` is 0 for a dropped connection.
- *
- * @since 0.1.0
- * @category models
- */
-export interface JournalEntry {
-  readonly method: string
-  readonly path: string
-  readonly status: number
-  readonly at: number
-  readonly clientId?: string | undefined
-  readonly fault?: Fault["_tag"] | undefined
-}
-
-/**
- * Request counters since the start or the last `resetJournal`.
- *
- * - `tokenRequests`, `refreshRequests`: requests to each auth endpoint, whatever their outcome
- *   (faulted ones included); `meRequests`: requests for the consumer, to `/consumers/me` and to
- *   `/auth/me` alike; `authMeRequests`: those to the deprecated `/auth/me` only.
- * - `rejectedRefreshes`: 401 answers of `/auth/refresh`; `rejectedCredentials`: 401 answers of
- *   `/auth/token`; `rejectedTokens`: 401 answers of bearer endpoints (including the consumer's).
- * - `status429`: 429 answers (rate limited or injected); `dropped`: dropped connections;
- *   `faults`: requests that met an injected fault; `byStatus`: answers per status.
- *
- * @since 0.1.0
- * @category models
- */
-export interface Counters {
-  readonly requests: number
-  readonly tokenRequests: number
-  readonly refreshRequests: number
-  readonly meRequests: number
-  readonly authMeRequests: number
-  readonly rejectedRefreshes: number
-  readonly rejectedCredentials: number
-  readonly rejectedTokens: number
-  readonly status429: number
-  readonly dropped: number
-  readonly faults: number
-  readonly byStatus: Readonly<Record<number, number>>
-}
-
-/**
- * A token pair the fake issued, with its expiry instants in epoch milliseconds of the server's
- * clock (offset included).
- *
- * @since 0.1.0
- * @category models
- */
-export interface IssuedTokens {
-  readonly accessToken: string
-  readonly refreshToken: string
-  readonly accessExpiresAt: number
-  readonly refreshExpiresAt: number
-}
-
-/**
- * The event types a webhook subscribes to, as the provider lists them (`WebhookEntry.EventType`).
- * An entry of entity type `charge-point` goes to subscribers of `charge-points`.
- *
- * @since 0.1.0
- * @category models
- */
-export type WebhookEventType =
-  | "charges"
-  | "charge-points"
-  | "sites"
-  | "users"
-  | "team-members"
-  | "teams"
-  | "installer-jobs"
-  | "wallet-transactions"
-  | "price-groups"
-  | "subscriptions"
-  | "plans"
-  | "charge-auth-tokens"
-  | "reports"
-  | "ocpp-messages"
-  | "charge-points-protocol-updates"
-
-/**
- * A consumer's webhook (the provider's `PUT /webhooks/config`): where the fake POSTs its signed
- * batches and which event types (default `["*"]`, every one). `clientId` defaults to the fake's
- * first consumer (`demo-client-id` by default); the batches are signed with its `webhookSecret`.
- *
- * @since 0.1.0
- * @category models
- */
-export interface WebhookConfig {
-  readonly url: string
-  readonly eventTypes?: ReadonlyArray<WebhookEventType | "*"> | undefined
-  readonly clientId?: string | undefined
-}
-
-/**
- * An event a test emits with `emitWebhook`, as one entry of the envelope: `entityType` such as
- * `"charge"`, `eventType` such as `"created"` (unknown ones are sent as given), `entityId`,
- * `eventTime` (default the server's now) and `payload` (default `null`). It goes to `clientId`
- * only when given, otherwise to every consumer whose webhook subscribes to the entity's event type
- * and, when `teamId` is given, that sees that team.
- *
- * @since 0.1.0
- * @category models
- */
-export interface WebhookEvent {
-  readonly entityType: string
-  readonly eventType: string
-  readonly entityId?: string | null | undefined
-  readonly eventTime?: string | null | undefined
-  readonly payload?: unknown
-  readonly clientId?: string | undefined
-  readonly teamId?: number | undefined
-}
-
-/**
- * One POST of a batch: `at` is the envelope's `timestamp` (epoch milliseconds of the server's
- * clock), `body` the exact JSON sent, `signature` its `X-Monta-Signature`, `status` the answer's
- * status (0 when none came: connection refused, reset, ...).
- *
- * @since 0.1.0
- * @category models
- */
-export interface WebhookAttempt {
-  readonly at: number
-  readonly status: number
-  readonly body: string
-  readonly signature: string
-}
-
-/**
- * A batch the fake delivers: its number (from 1), the consumer and URL, how many entries it holds,
- * its attempts so far, and its status: `pending` until a 2xx answer (`completed`) or until the
- * retries gave up (`failed`).
- *
- * @since 0.1.0
- * @category models
- */
-export interface WebhookDelivery {
-  readonly batch: number
-  readonly clientId: string
-  readonly url: string
-  readonly entries: number
-  readonly status: "pending" | "completed" | "failed"
-  readonly attempts: ReadonlyArray<WebhookAttempt>
-}
+import type { Counters, IssuedTokens, JournalEntry, WebhookConfig, WebhookDelivery, WebhookEvent } from "./Journal.js"
 
 /**
  * How to build a fake: its consumers (default: `MontaFake.demoConsumer` and
@@ -514,3 +274,16 @@ export class MontaFake extends Context.Tag("@monta-auth/testing/MontaFake")<Mont
       Layer.provide(MontaFakeWebhookClient.layerFetch)
     )
 }
+
+export type { ConsumerInput } from "./ConsumerInput.js"
+export { Fault, type FaultSpec } from "./Fault.js"
+export type {
+  Counters,
+  IssuedTokens,
+  JournalEntry,
+  WebhookAttempt,
+  WebhookConfig,
+  WebhookDelivery,
+  WebhookEvent,
+  WebhookEventType
+} from "./Journal.js"
