@@ -12,13 +12,12 @@ import { isScope, Scope } from "./Scope.js"
 
 // The fields of the payload, `scopes` holding only scopes of the grammar. `Me` decodes from its
 // encoded side (where `scopes` is any array of strings) and adds the scopes the grammar rejects.
-// Required and optional as the provider's OpenAPI `Consumer` marks them.
+// Required and optional as the provider's OpenAPI `Consumer` marks them. `operatorIds` empty:
+// every child operator; `teamIds` empty: every team.
 class MeFields extends Schema.Class<MeFields>("@monta-auth/schema/Me/Fields")({
   clientId: Schema.String,
   name: Schema.String,
-  /** Empty: every child operator. */
   operatorIds: Schema.Array(Schema.Int),
-  /** Empty: every team. */
   teamIds: Schema.Array(Schema.Int),
   scopes: Schema.Array(Scope),
   createdAt: MontaDateTime,
