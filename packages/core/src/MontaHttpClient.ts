@@ -215,15 +215,7 @@ export class MontaHttpClient extends Context.Tag("@monta-auth/core/MontaHttpClie
     options?: PaginateOptions | undefined
   ): Stream.Stream<Page<A>, MontaHttpClientError | ParseResult.ParseError, MontaHttpClient | R> {
     return Stream.unwrap(
-      Effect.map(
-        MontaHttpClient,
-        (client) =>
-          internalPaging.pages(client, path, item, options, "offset") as Stream.Stream<
-            Page<A>,
-            MontaHttpClientError | ParseResult.ParseError,
-            R
-          >
-      )
+      Effect.map(MontaHttpClient, (client) => internalPaging.offsetPages(client, path, item, options))
     )
   }
   /** The cursor pages of a list endpoint that pages by cursor (`after`, `meta.after`), until the last. */
@@ -233,15 +225,7 @@ export class MontaHttpClient extends Context.Tag("@monta-auth/core/MontaHttpClie
     options?: PaginateOptions | undefined
   ): Stream.Stream<CursorPage<A>, MontaHttpClientError | ParseResult.ParseError, MontaHttpClient | R> {
     return Stream.unwrap(
-      Effect.map(
-        MontaHttpClient,
-        (client) =>
-          internalPaging.pages(client, path, item, options, "cursor") as Stream.Stream<
-            CursorPage<A>,
-            MontaHttpClientError | ParseResult.ParseError,
-            R
-          >
-      )
+      Effect.map(MontaHttpClient, (client) => internalPaging.cursorPages(client, path, item, options))
     )
   }
 }

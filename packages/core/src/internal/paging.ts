@@ -76,3 +76,29 @@ export const items = <A, I, R>(
   options?: PaginateOptions | undefined
 ): Stream.Stream<A, MontaHttpClientError | ParseResult.ParseError, R> =>
   Stream.mapConcatChunk(pages(client, path, item, options), (page) => Chunk.unsafeFromArray(page.data as Array<A>))
+
+/** The offset pages only (their `meta` decoded as `PageMeta`). @internal */
+export const offsetPages = <A, I, R>(
+  client: HttpClient.HttpClient.With<MontaHttpClientError>,
+  path: string,
+  item: Schema.Schema<A, I, R>,
+  options?: PaginateOptions | undefined
+) =>
+  pages(client, path, item, options, "offset") as Stream.Stream<
+    Page<A>,
+    MontaHttpClientError | ParseResult.ParseError,
+    R
+  >
+
+/** The cursor pages only (their `meta` decoded as `CursorPageMeta`). @internal */
+export const cursorPages = <A, I, R>(
+  client: HttpClient.HttpClient.With<MontaHttpClientError>,
+  path: string,
+  item: Schema.Schema<A, I, R>,
+  options?: PaginateOptions | undefined
+) =>
+  pages(client, path, item, options, "cursor") as Stream.Stream<
+    CursorPage<A>,
+    MontaHttpClientError | ParseResult.ParseError,
+    R
+  >
