@@ -69,7 +69,7 @@ describe("examples (run as child processes through tsx)", () => {
         "\nRate budget\n",
         /^ {2}remaining +\d+ of 1000 requests$/m,
         /^ {2}resets in +\d+ s \(window of 600 s\)$/m,
-        /\ndone in \d+\.\d s\. next: pnpm test, monta-auth --help, README\.md\n$/
+        /\ndone in \d+\.\d s\. next: npx -y pnpm@10\.34\.8 test, npx -y pnpm@10\.34\.8 monta-auth --help, README\.md\n$/
       ])
     }), { timeout: 60_000 })
 

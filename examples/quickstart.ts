@@ -17,7 +17,10 @@ import { Cause, Chunk, Clock, Console, Effect, Layer, Option, Redacted, Schema, 
 
 const useRealApi = process.env["MONTA_CLIENT_ID"] !== undefined
 
-/** MontaFake on 127.0.0.1 (a free port), with tokens that live 3 seconds so a refresh shows. */
+/**
+ * MontaFake on 127.0.0.1 (a free port), with tokens that live 3 seconds so a refresh shows, and
+ * the deprecated `/auth/me` gone as after the provider's sunset (the consumer is `/consumers/me`).
+ */
 const FakeAuth = Layer.unwrapEffect(Effect.map(MontaFake, (fake) =>
   MontaAuth.layer({
     clientId: MontaFake.demoConsumer.clientId,
@@ -26,7 +29,7 @@ const FakeAuth = Layer.unwrapEffect(Effect.map(MontaFake, (fake) =>
     refreshMargin: "1 second",
     jitter: 0
   }))).pipe(
-    Layer.provideMerge(MontaFake.layerServer({ accessTokenLifetime: "3 seconds", seed: { chargePoints: 42 } }))
+    Layer.provideMerge(MontaFake.layerServer({ accessTokenLifetime: "3 seconds", seed: { chargePoints: 42 }, authMe: "gone" }))
   )
 
 /** The real API: MONTA_CLIENT_ID, MONTA_CLIENT_SECRET and MONTA_BASE_URL from the environment. */
@@ -151,7 +154,7 @@ const program = Effect.gen(function*() {
       dim(
         `done in ${
           seconds((yield* Clock.currentTimeMillis) - startedAt)
-        }. next: pnpm test, monta-auth --help, README.md`
+        }. next: npx -y pnpm@10.34.8 test, npx -y pnpm@10.34.8 monta-auth --help, README.md`
       )
     }`
   )

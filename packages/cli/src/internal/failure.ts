@@ -64,7 +64,7 @@ export const toCommandFailed = (context: FailureContext) => (error: KnownError):
           return fail(
             ExitCode.Unavailable,
             `cannot reach ${context.baseUrl} (${
-              error.endpoint === "/auth/me" ? "GET" : "POST"
+              error.endpoint === "/auth/me" || error.endpoint === "/consumers/me" ? "GET" : "POST"
             } ${error.endpoint}, ${attempts}${error.detail !== undefined ? `: ${error.detail}` : ""})`
           )
         case "Timeout":
