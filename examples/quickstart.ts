@@ -29,7 +29,9 @@ const FakeAuth = Layer.unwrapEffect(Effect.map(MontaFake, (fake) =>
     refreshMargin: "1 second",
     jitter: 0
   }))).pipe(
-    Layer.provideMerge(MontaFake.layerServer({ accessTokenLifetime: "3 seconds", seed: { chargePoints: 42 }, authMe: "gone" }))
+    Layer.provideMerge(
+      MontaFake.layerServer({ accessTokenLifetime: "3 seconds", seed: { chargePoints: 42 }, authMe: "gone" })
+    )
   )
 
 /** The real API: MONTA_CLIENT_ID, MONTA_CLIENT_SECRET and MONTA_BASE_URL from the environment. */
