@@ -117,3 +117,6 @@ export const toCommandFailed = (context: FailureContext) => (error: KnownError):
   }
   return fail(ExitCode.Failure, String(error))
 }
+
+/** A usage error (exit 2) with its reason. @internal */
+export const usage = (reason: string): CommandFailed => new CommandFailed({ exitCode: ExitCode.Usage, reason })

@@ -14,15 +14,13 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { CommandFailed } from "../CommandFailed.js"
-import { ExitCode } from "../ExitCode.js"
+import { usage } from "./failure.js"
 
 /** The exit code of a delivery that does not verify, as `check` uses 1 for a scope not granted. */
 const invalidExitCode = 1
 
 /** A saved delivery larger than this is refused (Monta's batches are far smaller). */
 const maxBodyBytes = 16 * 1024 * 1024
-
-const usage = (reason: string) => new CommandFailed({ exitCode: ExitCode.Usage, reason })
 
 const options = {
   signature: Options.text("signature").pipe(
