@@ -103,13 +103,29 @@ export const make = (deps: RotationDeps) => {
   }
   type OrElse = ReturnType<typeof storeOfRotation>
 
-  const issued = (response: TokenResponse, endpoint: AuthEndpoint, how: RotationKind) => {
+  const issued = (response: TokenResponse, endpoint: AuthEndpoint, how: "Acquired" | "Refreshed"): Fresh => {
     const anchored = anchor(clientId, response, endpoint)
     if (anchored.ignored !== undefined) publish(AuthEvent.DateHeaderIgnored(anchored.ignored))
     return { how, endpoint, token: anchored.token }
   }
 
-  type Fresh = { readonly how: RotationKind; readonly endpoint: AuthEndpoint | undefined; readonly token: Unversioned }
+  /** A pair from Monta, before the store gives it a version. */
+  interface Fresh {
+    readonly how: "Acquired" | "Refreshed"
+    readonly endpoint: AuthEndpoint
+    readonly token: Unversioned
+  }
+
+  /** A stored pair taken as it is. */
+  type Adopted = Rotated & { readonly how: "Adopted" }
+  const adopt = (token: StoredToken): Adopted => ({ how: "Adopted", endpoint: undefined, token })
+
+  /** The stored pair when it is this client's, newer than `above` and good enough as it is. */
+  const adoptable = (stored: Option.Option<StoredToken>, above: number, request: RotationRequest) =>
+    Option.isSome(stored) && stored.value.clientId === clientId && stored.value.version > above &&
+      request.acceptable(stored.value)
+      ? stored.value
+      : undefined
 
   const acquire = api.token(new TokenRequest({ clientId, clientSecret: deps.clientSecret })).pipe(
     metrics.countRequest("client_credentials"),
@@ -119,7 +135,7 @@ export const make = (deps: RotationDeps) => {
   // L6: `/auth/refresh` with the latest refresh token while it lives; `/auth/token` when it is dead
   // or refused (F3 first: another instance may have rotated with it, and stored the result).
   const obtain = (latest: StoredToken | undefined, request: RotationRequest, orElse: OrElse) =>
-    Effect.gen(function*(): Effect.fn.Return<Fresh | Rotated, RotationError> {
+    Effect.gen(function*(): Effect.fn.Return<Fresh | Adopted, RotationError> {
       const now = yield* Clock.currentTimeMillis
       if (latest === undefined || latest.version === deadRefreshVersion) return yield* acquire
       if (latest.refreshExpiresAt - refreshSkewMillis <= now) {
@@ -129,15 +145,17 @@ export const make = (deps: RotationDeps) => {
       }
       const refreshed = yield* api.refresh(new RefreshRequest({ refreshToken: latest.pair.refreshToken })).pipe(
         metrics.countRequest("refresh_token"),
-        Effect.map((response): Option.Option<Fresh | Rotated> =>
+        Effect.map((response): Option.Option<Fresh | Adopted> =>
           Option.some(issued(response, "/auth/refresh", "Refreshed"))
         ),
         Effect.catchTag("AuthEndpointRejected", (rejected) =>
           Effect.gen(function*() {
-            const reread = yield* orElse("load", Option.none<StoredToken>())(store.load(clientId))
-            if (Option.isSome(reread) && reread.value.version > latest.version && request.acceptable(reread.value)) {
-              return Option.some({ how: "Adopted" as const, endpoint: undefined, token: reread.value })
-            }
+            const reread = adoptable(
+              yield* orElse("load", Option.none<StoredToken>())(store.load(clientId)),
+              latest.version,
+              request
+            )
+            if (reread !== undefined) return Option.some(adopt(reread))
             deadRefreshVersion = latest.version
             publish(AuthEvent.FellBack({ reason: `/auth/refresh refused the refresh token (HTTP ${rejected.status})` }))
             return Option.none()
@@ -163,11 +181,12 @@ export const make = (deps: RotationDeps) => {
         )
         if (outcome.saved) return { how: fresh.how, endpoint: fresh.endpoint, token }
         const winner = outcome.current
-        if (Option.isSome(winner) && winner.value.clientId === clientId && request.acceptable(winner.value)) {
+        const usable = adoptable(winner, 0, request)
+        if (usable !== undefined) {
           yield* Effect.logWarning(
-            `monta-auth: another instance stored v${winner.value.version} of ${clientId} during our refresh; using it`
+            `monta-auth: another instance stored v${usable.version} of ${clientId} during our refresh; using it`
           )
-          return { how: "Adopted", endpoint: undefined, token: winner.value }
+          return adopt(usable)
         }
         over = winner
       }
@@ -179,19 +198,13 @@ export const make = (deps: RotationDeps) => {
       }
     })
 
-  const adoptable = (stored: Option.Option<StoredToken>, above: number, request: RotationRequest) =>
-    Option.isSome(stored) && stored.value.clientId === clientId && stored.value.version > above &&
-    request.acceptable(stored.value)
-
   const underLease = (request: RotationRequest, orElse: OrElse) =>
     Effect.gen(function*() {
       const stored = yield* orElse("load", Option.none<StoredToken>())(store.load(clientId))
-      if (adoptable(stored, request.seen, request)) {
-        return { how: "Adopted", endpoint: undefined, token: (stored as Option.Some<StoredToken>).value } as Rotated
-      }
-      const fresh = yield* obtain(newest(stored, request.held), request, orElse)
-      if (fresh.token instanceof StoredToken) return fresh as Rotated
-      return yield* persist(fresh, stored, request, orElse)
+      const usable = adoptable(stored, request.seen, request)
+      if (usable !== undefined) return adopt(usable)
+      const obtained = yield* obtain(newest(stored, request.held), request, orElse)
+      return obtained.how === "Adopted" ? obtained : yield* persist(obtained, stored, request, orElse)
     })
 
   return (request: RotationRequest): Effect.Effect<Rotated, RotationError> =>
@@ -207,13 +220,8 @@ export const make = (deps: RotationDeps) => {
           orElse("awaitNewer", Option.none<Option.Option<StoredToken>>())
         )
         if (Option.isNone(newer)) return yield* underLease(request, orElse)
-        if (adoptable(newer.value, above, request)) {
-          return {
-            how: "Adopted",
-            endpoint: undefined,
-            token: (newer.value as Option.Some<StoredToken>).value
-          } as Rotated
-        }
+        const usable = adoptable(newer.value, above, request)
+        if (usable !== undefined) return adopt(usable)
         above = Math.max(above, versionOf(newer.value))
       }
     }).pipe(Effect.scoped)
