@@ -20,7 +20,7 @@ import type { Bench, Row } from "./lib.js"
 import { authOptions, median, millisSince } from "./support.js"
 
 const callers = 10_000
-const samples = 3
+const samples = 7
 const roundTrips = 9
 
 /**

@@ -189,15 +189,14 @@ export const make = (
       )
     const retryingWithEvents = retrying(schedule, publish)
 
-    const leaveFlight = Effect.sync(() => {
-      state.waiting--
-      metrics.setWaiting(state.waiting)
-    })
+    // The waiting gauge counts callers as they join a flight and drops to zero when it settles
+    // (every waiter is answered then); a waiter interrupted earlier is counted until then. One
+    // counter per flight rather than a finalizer per waiter: 10 000 waiters pay no `ensuring`.
     const awaitFlight = (deferred: Deferred.Deferred<StoredToken, TokenError>) =>
       Effect.suspend(() => {
         state.waiting++
         metrics.setWaiting(state.waiting)
-        return Effect.ensuring(Deferred.await(deferred), leaveFlight)
+        return Deferred.await(deferred)
       })
 
     // L3: one rotation at a time, forked into the layer's scope so an interrupted caller does not
@@ -216,6 +215,8 @@ export const make = (
           Effect.onExit((exit) =>
             Effect.suspend(() => {
               if (state.inflight === deferred) state.inflight = undefined
+              state.waiting = 0
+              metrics.setWaiting(0)
               return Deferred.done(deferred, exit)
             })
           )
