@@ -1,115 +1,76 @@
-// `pnpm pack-check`: proves the packages work as a user installs them. It packs every package of
-// packages/ (after `pnpm build`: dist with declarations, `workspace:` ranges and `publishConfig`
-// applied by pnpm), installs the tarballs with npm into an empty project in a temporary folder,
-// and there, in plain Node without tsx: imports every package, gets a token and pages charge
-// points from MontaFake on a localhost socket with the built MontaAuth and MontaHttpClient, checks
-// that internal modules are not importable, and runs the installed `monta-auth` binary.
-import { execFileSync } from "node:child_process"
+// `pnpm pack-check`: proves the packages work as a user installs them (issue 14, items 2 and 3).
+// After `pnpm build`, it packs every package of packages/ with pnpm (dist with declarations,
+// `workspace:` ranges and `publishConfig` applied), then:
+// - per tarball (pack-lint.mjs): registry metadata, a bin and exports in dist JavaScript (never
+//   TypeScript or src/), README and LICENSE, then publint (--strict) and attw (profile esm-only);
+// - reads the root README's install line and checks that it pins the 3.x line of effect with the
+//   ranges the packages declare as peers;
+// - per package manager, npm and pnpm (pack-project.mjs): a fresh project in a temporary folder,
+//   the tarballs installed with exactly the README's peers and with tsx beside them; there, in
+//   plain Node: every package and public module imported, a token and pages from MontaFake, the
+//   installed `monta-auth --help`, and `monta-auth token` against `monta-auth fake-server`, with
+//   every process watched for loading tsx or a TypeScript source.
+// Any failure exits non-zero. PACK_CHECK_KEEP=1 keeps the temporary folder.
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import { inspectTarball } from "./pack-lint.mjs"
+import { checkProject } from "./pack-project.mjs"
+import { check, run, step } from "./pack-util.mjs"
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
+const readJson = (file) => JSON.parse(fs.readFileSync(path.join(root, file), "utf8"))
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "monta-auth-pack-"))
 const packs = path.join(work, "packs")
-const app = path.join(work, "app")
 fs.mkdirSync(packs)
-fs.mkdirSync(app)
 
-const run = (command, args, cwd) =>
-  execFileSync(command, args, { cwd, stdio: ["ignore", "pipe", "inherit"] }).toString()
-const step = (text) => process.stdout.write(`pack-check: ${text}\n`)
+// The pnpm this workspace pins (packageManager), or the one running `pnpm pack-check`.
+const pnpm = process.env["npm_execpath"] !== undefined && /pnpm/.test(process.env["npm_execpath"])
+  ? [process.execPath, process.env["npm_execpath"]]
+  : ["npx", "-y", `pnpm@${readJson("package.json").packageManager.split("@")[1]}`]
 
-try {
-  const pnpm = process.env["npm_execpath"] !== undefined && /pnpm/.test(process.env["npm_execpath"])
-    ? [process.execPath, [process.env["npm_execpath"]]]
-    : ["npx", [
-      "-y",
-      `pnpm@${JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).packageManager.split("@")[1]}`
-    ]]
-  run(pnpm[0], [...pnpm[1], "-r", "--filter", "./packages/*", "pack", "--pack-destination", packs], root)
-  const tarballs = fs.readdirSync(packs).filter((file) => file.endsWith(".tgz")).sort()
-  step(`packed ${tarballs.join(", ")}`)
-  for (const tarball of tarballs) {
-    const listing = run("tar", ["-tzf", path.join(packs, tarball)], root).split("\n")
-    if (!listing.includes("package/dist/index.js") || !listing.includes("package/dist/index.d.ts")) {
-      throw new Error(`${tarball} has no dist/index.js and dist/index.d.ts: run pnpm build first`)
-    }
-  }
-
-  // The versions this workspace locks, so the installed project runs what the tests ran.
-  const core = JSON.parse(fs.readFileSync(path.join(root, "packages/core/package.json"), "utf8"))
-  const testing = JSON.parse(fs.readFileSync(path.join(root, "packages/testing/package.json"), "utf8"))
-  fs.writeFileSync(
-    path.join(app, "package.json"),
-    JSON.stringify(
-      {
-        name: "monta-auth-pack-check",
-        private: true,
-        type: "module",
-        dependencies: {
-          ...Object.fromEntries(
-            tarballs.map((tarball) => [
-              `@monta-auth/${tarball.replace(/^monta-auth-/, "").replace(/-\d+\.\d+\.\d+\.tgz$/, "")}`,
-              `file:${path.join(packs, tarball)}`
-            ])
-          ),
-          "effect": core.peerDependencies["effect"],
-          "@effect/platform": core.peerDependencies["@effect/platform"],
-          "@effect/platform-node": testing.peerDependencies["@effect/platform-node"]
-        }
-      },
-      null,
-      2
+/** The peers of the README's install line (`npm install @monta-auth/core effect@~3.22.4 ...`). */
+const documentedPeers = () => {
+  const line = fs.readFileSync(path.join(root, "README.md"), "utf8").split("\n")
+    .find((text) => text.startsWith("npm install @monta-auth/core "))
+  check(line !== undefined, "README.md has no `npm install @monta-auth/core ...` line")
+  const peers = line.split(/\s+/).slice(2).filter((arg) => !arg.startsWith("@monta-auth/"))
+  const declared = Object.assign(
+    {},
+    ...fs.readdirSync(path.join(root, "packages")).map((dir) =>
+      readJson(path.join("packages", dir, "package.json")).peerDependencies ?? {}
     )
   )
-  run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], app)
-  step("installed the tarballs with npm")
-
-  fs.writeFileSync(
-    path.join(app, "smoke.mjs"),
-    `import { NodeHttpClient } from "@effect/platform-node"
-import { MontaAuth, MontaHttpClient } from "@monta-auth/core"
-import * as Redis from "@monta-auth/redis"
-import { grants, Scope } from "@monta-auth/schema"
-import { MontaFake } from "@monta-auth/testing"
-import * as Cli from "@monta-auth/cli"
-import { Effect, Layer, Redacted, Schema, Stream } from "effect"
-
-if (typeof Redis.RedisFleet?.layer !== "function") throw new Error("@monta-auth/redis has no RedisFleet.layer")
-if (typeof Cli.MontaAuthCli?.run !== "function") throw new Error("@monta-auth/cli has no MontaAuthCli.run")
-if (!grants(Schema.decodeSync(Scope)("all:delete"), "charge-points:write")) throw new Error("grants is wrong")
-for (const internal of ["@monta-auth/core/internal/montaAuth", "@monta-auth/testing/internal/fake"]) {
-  const imported = await import(internal).then(() => true, () => false)
-  if (imported) throw new Error(internal + " must not be importable")
+  for (const peer of peers) {
+    const at = peer.lastIndexOf("@")
+    const [name, range] = [peer.slice(0, at), peer.slice(at + 1)]
+    check(at > 0 && declared[name] === range, `README.md installs ${peer}, the packages declare ${declared[name]}`)
+  }
+  check(peers.some((peer) => /^effect@[~^]?3\.\d+/.test(peer)), `README.md's install line pins no effect 3.x: ${line}`)
+  return peers
 }
 
-const Auth = Layer.unwrapEffect(Effect.map(MontaFake, (fake) =>
-  MontaAuth.layer({
-    clientId: MontaFake.demoConsumer.clientId,
-    clientSecret: Redacted.make(MontaFake.demoConsumer.clientSecret),
-    baseUrl: fake.baseUrl
-  }))).pipe(Layer.provideMerge(MontaFake.layerServer()))
-const Live = MontaHttpClient.layer().pipe(Layer.provideMerge(Auth))
+try {
+  run(pnpm[0], [...pnpm.slice(1), "-r", "--filter", "./packages/*", "pack", "--pack-destination", packs], { cwd: root })
+  const tarballs = fs.readdirSync(packs).filter((file) => file.endsWith(".tgz")).sort()
+  check(tarballs.length === fs.readdirSync(path.join(root, "packages")).length, `packed only ${tarballs.join(", ")}`)
+  step(`packed ${tarballs.join(", ")}`)
 
-const program = Effect.gen(function*() {
-  const auth = yield* MontaAuth
-  const token = yield* auth.accessToken
-  if (Redacted.value(token).length === 0) throw new Error("empty token")
-  const count = yield* MontaHttpClient.paginate("/charge-points", Schema.Struct({ id: Schema.Number })).pipe(Stream.runCount)
-  return count
-})
-const count = await Effect.runPromise(program.pipe(Effect.provide(Live), Effect.scoped))
-if (count === 0) throw new Error("no charge points")
-console.log("smoke: token and " + count + " charge points through the installed packages")
-`
-  )
-  process.stdout.write(run(process.execPath, ["smoke.mjs"], app))
-  const help = run(path.join(app, "node_modules", ".bin", "monta-auth"), ["--help"], app)
-  if (!/monta-auth/.test(help) || !/fake-server/.test(help)) throw new Error(`monta-auth --help printed:\n${help}`)
-  step("the installed monta-auth binary runs (--help)")
+  const packages = tarballs.map((tarball) => {
+    const file = path.join(packs, tarball)
+    return { tarball: file, ...inspectTarball(file, path.join(work, "unpacked", tarball), root) }
+  })
+  step(`publint (--strict) and attw (--profile esm-only, every public module) pass on ${packages.length} tarballs`)
+
+  const peers = documentedPeers()
+  const tsx = `tsx@${readJson("node_modules/tsx/package.json").version}`
+  step(`the README's peers: ${peers.join(" ")}`)
+
+  await checkProject({ name: "npm", command: ["npm"], dir: path.join(work, "npm"), packages, peers, tsx })
+  await checkProject({ name: "pnpm", command: pnpm, dir: path.join(work, "pnpm"), packages, peers, tsx })
   step("ok")
 } finally {
-  fs.rmSync(work, { recursive: true, force: true })
+  if (process.env["PACK_CHECK_KEEP"] === "1") step(`kept ${work}`)
+  else fs.rmSync(work, { recursive: true, force: true })
 }
