@@ -24,7 +24,7 @@ import * as Redacted from "effect/Redacted"
 import { benchConsumer } from "./consumer.js"
 import type { Bench, Row } from "./lib.js"
 import { axiosPeer, checkRefresh, googlePeer, type Peer, peerBurst } from "./p3-peers.js"
-import { authOptions, freePort, median, startFakeProcess } from "./support.js"
+import { authOptions, collect, freePort, median, startFakeProcess } from "./support.js"
 
 const requests = 1_500
 const inFlight = 64
@@ -47,9 +47,19 @@ interface Side {
 }
 
 /**
- * Every side `warmupRounds` times, then `rounds` rounds of every side back to back, the order
- * rotated each round so that each side runs in each position equally often (a trend of the
- * machine or of the server's JIT favours none).
+ * The order of the sides in round `round`: a Williams design (0, 1, n-1, 2, n-2, ... shifted by
+ * the round), so that over every `n` rounds each side runs in each position once and follows each
+ * other side once (what the previous burst left behind, sockets or garbage, favours none).
+ */
+const order = (n: number, round: number): ReadonlyArray<number> =>
+  Array.from({ length: n }, (_, k) => {
+    const base = k % 2 === 1 ? (k + 1) / 2 : (n - k / 2) % n
+    return (base + round) % n
+  })
+
+/**
+ * Every side `warmupRounds` times, then `rounds` rounds of every side back to back in the order of
+ * `order`, each burst starting after a full collection (when `--expose-gc` allows it).
  */
 const interleave = async (sides: ReadonlyArray<Side>): Promise<ReadonlyArray<ReadonlyArray<number>>> => {
   for (let i = 0; i < warmupRounds; i++) {
@@ -57,8 +67,8 @@ const interleave = async (sides: ReadonlyArray<Side>): Promise<ReadonlyArray<Rea
   }
   const samples = sides.map((): Array<number> => [])
   for (let round = 0; round < rounds; round++) {
-    for (let k = 0; k < sides.length; k++) {
-      const index = (round + k) % sides.length
+    for (const index of order(sides.length, round)) {
+      await collect()
       const started = process.hrtime.bigint()
       await sides[index]!.burst(requests)
       samples[index]!.push(requests / (Number(process.hrtime.bigint() - started) / 1e9))
@@ -200,7 +210,9 @@ const roundRatios = (measured: Measured, a: number, b: number) =>
 
 const common = (measured: Measured) =>
   `${rounds} rounds of ${requests} requests per client, ${inFlight} in flight, the ${measured.names.length} ` +
-  `clients back to back in an order rotated each round, after ${warmupRounds * warmupRequests} requests of ` +
+  `clients back to back in a balanced order (each in each position and after each other once per ${measured.names.length} rounds), each burst after a full GC, after ${
+    warmupRounds * warmupRequests
+  } requests of ` +
   `warm-up per client; ours and baseline are medians, ratio is the median of the rounds' ratios (each round's ` +
   `ratio cancels the machine's drift between rounds); bodies read as JSON on every side`
 
