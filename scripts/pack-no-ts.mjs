@@ -3,6 +3,7 @@
 // PACK_CHECK_TS_LOG, every import of tsx and every TypeScript source or `src/` file of a
 // @monta-auth package that a process resolves or loads. A record is written before the hook
 // throws, so a program that catches the failed import (and falls back to dist) is still caught.
+// module.register needs Node 20.6 or later.
 import { register } from "node:module"
 
 const log = process.env["PACK_CHECK_TS_LOG"]

@@ -76,7 +76,8 @@ export const checkProject = async ({ name, command, dir, packages, peers, tsx })
 
   // One copy of effect, of the 3.x line the peers pin (a second copy is what the peers prevent).
   const effects = new Set(
-    run("find", ["-L", "node_modules", "-path", "*/effect/package.json", "-not", "-path", "*/effect/*/*"], { cwd: dir })
+    // Real folders only: npm nests a second copy, pnpm keeps one folder per version under .pnpm.
+    run("find", ["node_modules", "-path", "*/effect/package.json", "-not", "-path", "*/effect/*/*"], { cwd: dir })
       .split("\n").filter((line) => line !== "")
       .map((file) => JSON.parse(fs.readFileSync(path.join(dir, file), "utf8")))
       .filter((manifest) => manifest.name === "effect")
