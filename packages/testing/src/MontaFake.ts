@@ -24,7 +24,9 @@ import * as internalClient from "./internal/client.js"
 import * as internal from "./internal/fake.js"
 import * as internalServer from "./internal/server.js"
 import * as internalState from "./internal/state.js"
+import * as internalTestAuth from "./internal/testAuth.js"
 import type { Counters, IssuedTokens, JournalEntry, WebhookConfig, WebhookDelivery, WebhookEvent } from "./Journal.js"
+import type { LayerTestAuth } from "./TestAuth.js"
 
 /**
  * How to build a fake: its consumers (default: `MontaFake.demoConsumer` and
@@ -246,6 +248,17 @@ export class MontaFake extends Context.Tag("@monta-auth/testing/MontaFake")<Mont
     internalClient.layerTest(MontaFake, MontaFakeWebhookClient, options).pipe(
       Layer.provide(MontaFakeWebhookClient.layerFetch)
     )
+
+  /**
+   * `MontaAuth` and `MontaHttpClient` of `@monta-auth/core` on `layerTest`, in one line:
+   * `MontaFake.layerTestAuth({ MontaAuth, MontaHttpClient })` (the demo consumer unless
+   * `clientId` says otherwise; `auth` and `client` are the two layers' other options).
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  static readonly layerTestAuth: LayerTestAuth = (core, options) =>
+    internalTestAuth.layerTestAuth(MontaFake.layerTest(options?.fake), core, options)
 
   /**
    * `layerTest` delivering webhooks through the `MontaFakeWebhookClient` the caller provides.

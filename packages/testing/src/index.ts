@@ -2,3 +2,8 @@
  * @since 0.1.0
  */
 export * from "./MontaFake.js"
+
+/**
+ * @since 0.1.0
+ */
+export * from "./TestAuth.js"
