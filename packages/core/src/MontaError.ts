@@ -144,6 +144,23 @@ export class RateLimited extends Schema.TaggedError<RateLimited>("@monta-auth/co
 }
 
 /**
+ * `MontaCredentials` holds no credential of that name (C1): asked for with `get`, `remove`, or
+ * named for a request with `MontaHttpClient.withCredential`. An `add` of a name already held fails
+ * with `InvalidOptions` instead.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class UnknownCredential extends Schema.TaggedError<UnknownCredential>("@monta-auth/core/UnknownCredential")(
+  "UnknownCredential",
+  { name: Schema.String }
+) {
+  override get message(): string {
+    return `No credential named "${this.name}"`
+  }
+}
+
+/**
  * The `MontaAuth` was asked for a token after the scope of its layer closed (L14): it answers at
  * once instead of waiting for a refresh that can no longer run.
  *

@@ -19,11 +19,20 @@ import type * as ParseResult from "effect/ParseResult"
 import type * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import * as internalCredentials from "./internal/credentialsHttpClient.js"
 import * as internal from "./internal/montaHttpClient.js"
 import * as internalPaging from "./internal/paging.js"
 import { type ConfigOptions, MontaAuth, type RetryInput, type RetryOptions } from "./MontaAuth.js"
-import type { InsufficientScope, InvalidOptions, MontaApiError, RateLimited, TokenError } from "./MontaError.js"
-import { MontaRateLimiter, type RateLimiterOptions } from "./MontaRateLimiter.js"
+import type { MontaCredentials } from "./MontaCredentials.js"
+import type {
+  InsufficientScope,
+  InvalidOptions,
+  MontaApiError,
+  RateLimited,
+  TokenError,
+  UnknownCredential
+} from "./MontaError.js"
+import { MontaRateLimiter, MontaRateLimiterStore, type RateLimiterOptions } from "./MontaRateLimiter.js"
 
 /**
  * Every error a request through `MontaHttpClient` can fail with: the transport's, a non-2xx answer
@@ -38,6 +47,7 @@ export type MontaHttpClientError =
   | RateLimited
   | TokenError
   | InsufficientScope
+  | UnknownCredential
 
 /**
  * The retry policy for transient failures (H5): transport errors, timeouts, 408 and 5xx. A 429 is
@@ -80,6 +90,20 @@ export interface MontaHttpClientOptions extends RateLimiterOptions {
    * holding scopes the grammar does not know, or a failed consumer lookup let the server decide.
    */
   readonly scopeCheck?: "enforce" | "warn" | "off" | undefined
+}
+
+/**
+ * Options of `MontaHttpClient.layerCredentials`: those of every credential's client, and how
+ * credentials are chosen and kept.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CredentialsClientOptions extends MontaHttpClientOptions {
+  /** The credential of requests to endpoints outside the provider's table. Default: the first declared. */
+  readonly defaultCredential?: string | undefined
+  /** How long an unused credential's client (its budget in memory) is kept. Default 10 minutes. */
+  readonly idleTimeToLive?: Duration.DurationInput | undefined
 }
 
 /**
@@ -176,6 +200,49 @@ export class MontaHttpClient extends Context.Tag("@monta-auth/core/MontaHttpClie
   > {
     return internal.make(options)
   }
+  /**
+   * C3: one client for every credential of the `MontaCredentials` in context. Each request goes
+   * with the credential named by `withCredential`, else with the least-privileged credential
+   * granting the endpoint's required scope (the provider's table: a read with the read-only
+   * credential, a write with one that may write), else, for an endpoint outside the table, with
+   * `defaultCredential` or the first declared. `InsufficientScope` before sending when no
+   * credential may make the request. Each credential has its own budget (here in memory), H7
+   * check and retries; `options` apply to all.
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  static layerCredentials(
+    options?: CredentialsClientOptions | undefined
+  ): Layer.Layer<MontaHttpClient, never, MontaCredentials | HttpClient.HttpClient> {
+    return MontaHttpClient.layerCredentialsWithStore(options).pipe(Layer.provide(MontaRateLimiterStore.layerMemory))
+  }
+
+  /**
+   * `layerCredentials` on the `MontaRateLimiterStore` its type requires (Redis for a fleet, C4:
+   * one budget per client id across the fleet).
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  static layerCredentialsWithStore(
+    options?: CredentialsClientOptions | undefined
+  ): Layer.Layer<MontaHttpClient, never, MontaCredentials | MontaRateLimiterStore | HttpClient.HttpClient> {
+    return Layer.scoped(MontaHttpClient, internalCredentials.make(options))
+  }
+
+  /**
+   * Names the credential for the requests of `effect` (one request, or a region of code) under
+   * `layerCredentials`: `client.get(path).pipe(MontaHttpClient.withCredential("writer"))`. An
+   * unknown name fails those requests with `UnknownCredential`.
+   *
+   * @since 0.1.0
+   * @category combinators
+   */
+  static withCredential(name: string): <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> {
+    return Effect.locally(internalCredentials.currentCredential, name)
+  }
+
   /**
    * Every item of a paged list endpoint (H6), fetched page by page as the stream is pulled, from
    * page 0 until the last page.

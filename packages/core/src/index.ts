@@ -27,3 +27,10 @@ export * from "./MontaHttpClient.js"
  * @since 0.1.0
  */
 export * from "./MontaAuthApi.js"
+
+/**
+ * `MontaCredentials`: several named credentials in one program, least privilege per request.
+ *
+ * @since 0.1.0
+ */
+export * from "./MontaCredentials.js"

@@ -36,14 +36,17 @@ const outcomeOf = (exit: Exit.Exit<unknown, { readonly _tag: string }>): string 
 }
 
 /** The metrics of one client id. @internal */
-export const forClient = (clientId: string) => {
+export const forClient = (clientId: string, credential?: string) => {
+  const own: ReadonlyArray<readonly [string, string]> = credential === undefined
+    ? [["client_id", clientId]]
+    : [["client_id", clientId], ["credential", credential]]
   const labels = (tags: Record<string, string>) =>
-    [["client_id", clientId], ...Object.entries(tags)].map(([key, value]) => MetricLabel.make(key, value))
+    [...own, ...Object.entries(tags)].map(([key, value]) => MetricLabel.make(key, value))
   // The waiting gauge is updated in place (no effect of its own): 10 000 callers at expiry each
   // pass there. Its labels are one kept array: the metric finds its hook by the array's identity,
   // where `Metric.tagged` would make a new array, and so a registry lookup, on every update.
   const waitingLabels: ReadonlyArray<MetricLabel.MetricLabel> = labels({})
-  const expiry = Metric.tagged(secondsUntilExpiry, "client_id", clientId)
+  const expiry = Metric.taggedWithLabels(secondsUntilExpiry, labels({}))
   return {
     /** Counts one request to an auth endpoint by its outcome. */
     countRequest:

@@ -19,7 +19,9 @@ export const millis = (input: Duration.DurationInput) => Duration.toMillis(Durat
 
 /** A client id or secret that is empty or padded with white space fails at once, naming the option. */
 /** @internal */
-export const validateCredential = (options: MontaAuthOptions): Effect.Effect<void, InvalidOptions> => {
+export const validateCredential = (
+  options: Pick<MontaAuthOptions, "clientId" | "clientSecret">
+): Effect.Effect<void, InvalidOptions> => {
   const problem = "must be non-empty, without leading or trailing white space (the value is not shown)"
   const clean = (value: string) => value.length > 0 && value.trim() === value
   if (!clean(options.clientId)) return Effect.fail(new InvalidOptions({ option: "clientId", problem }))

@@ -53,7 +53,9 @@ interface TokenState {
 
 /** @internal */
 export const make = (
-  options: MontaAuthOptions
+  options: MontaAuthOptions,
+  /** The name of the credential under `MontaCredentials` (C1): a label of every metric. */
+  credential?: string
 ): Effect.Effect<
   MontaAuthService,
   InvalidOptions | TokenError,
@@ -74,7 +76,7 @@ export const make = (
     const store = yield* TokenStore
     const { events, publish } = yield* MontaAuthEvents
     const clock = yield* Effect.clock
-    const metrics = forClient(clientId)
+    const metrics = forClient(clientId, credential)
     const schedule = retrySchedule(options.retry)
     const state: TokenState = {
       token: undefined,
