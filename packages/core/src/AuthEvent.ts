@@ -27,8 +27,13 @@ export type AuthEvent = Data.TaggedEnum<{
   Refreshed: { readonly expiresAt: number; readonly version: number }
   /** A pair written by another instance or a previous run was taken from the store. */
   Adopted: { readonly expiresAt: number; readonly version: number }
-  /** A refresh or acquisition attempt failed; `retryIn` says when the next one runs, if any. */
+  /**
+   * An attempt to get a pair failed; `retryIn` says when the next one runs, if any. `endpoint`
+   * tells which: `/auth/token` when logging in with the credentials (the first acquisition, or
+   * after a fallback), `/auth/refresh` when rotating the pair.
+   */
   RefreshFailed: {
+    readonly endpoint: "/auth/token" | "/auth/refresh"
     readonly reason: string
     readonly attempt: number
     readonly retryIn: Duration.Duration | undefined

@@ -34,6 +34,18 @@ const describe = (error: Failure): string => {
   }
 }
 
+/** Which token endpoint failed: a malformed answer says it by its URL, refused credentials are `/auth/token`'s. */
+const endpointOf = (error: Failure): "/auth/token" | "/auth/refresh" => {
+  switch (error._tag) {
+    case "InvalidCredentials":
+      return "/auth/token"
+    case "MalformedResponse":
+      return error.url.endsWith("/auth/refresh") ? "/auth/refresh" : "/auth/token"
+    default:
+      return error.endpoint === "/auth/refresh" ? "/auth/refresh" : "/auth/token"
+  }
+}
+
 const toRequestFailed = (error: AuthEndpointFailed | ExpiredIssued, attempts: number): TokenRequestFailed =>
   error._tag === "ExpiredIssued"
     ? new TokenRequestFailed({ endpoint: error.endpoint, reason: "ExpiredToken", attempts })
@@ -47,7 +59,7 @@ const toRequestFailed = (error: AuthEndpointFailed | ExpiredIssued, attempts: nu
 /**
  * L7: transient failures of the auth endpoints are retried on the retry Schedule (ours or the
  * user's), honouring the server's hint; then, or for a failure that is not transient, a typed
- * error. With `publish`, each failed attempt is a `RefreshFailed` event (and a 429 that pauses, a
+ * error. With `publish`, each failed attempt is a `RefreshFailed` event naming its endpoint (and a 429 that pauses, a
  * `RateLimitPaused` one), said before the pause.
  *
  * @internal
@@ -76,6 +88,7 @@ export const retrying = (
               publish(AuthEvent.RateLimitPaused({ until: now + delay, reason: `${error.endpoint} answered 429` }))
             }
             publish(AuthEvent.RefreshFailed({
+              endpoint: endpointOf(error),
               reason: describe(error),
               attempt,
               retryIn: delay !== undefined ? Duration.millis(delay) : undefined
