@@ -12,7 +12,6 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
-import * as SynchronizedRef from "effect/SynchronizedRef"
 import * as internalFile from "./internal/fileStore.js"
 import * as internalSimple from "./internal/simpleStore.js"
 import type { TokenStoreError } from "./MontaError.js"
@@ -124,17 +123,14 @@ export interface SimpleStoreOptions {
 
 const makeSimple = internalSimple.make
 
-const makeMemory: Effect.Effect<TokenStoreService> = Effect.gen(function*() {
-  const ref = yield* SynchronizedRef.make(new Map<string, StoredToken>())
-  return yield* makeSimple({
-    load: (clientId) => SynchronizedRef.get(ref).pipe(Effect.map((map) => Option.fromNullable(map.get(clientId)))),
-    save: (token) => SynchronizedRef.update(ref, (map) => new Map(map).set(token.clientId, token)),
-    clear: (clientId) =>
-      SynchronizedRef.update(ref, (map) => {
-        const next = new Map(map)
-        next.delete(clientId)
-        return next
-      })
+// One map, changed in place: `makeSimple` already serializes saves (its compare-and-set lock), and
+// copying the map on every save made a save cost as much as every credential held (C5: 10 000).
+const makeMemory: Effect.Effect<TokenStoreService> = Effect.suspend(() => {
+  const pairs = new Map<string, StoredToken>()
+  return makeSimple({
+    load: (clientId) => Effect.sync(() => Option.fromNullable(pairs.get(clientId))),
+    save: (token) => Effect.sync(() => void pairs.set(token.clientId, token)),
+    clear: (clientId) => Effect.sync(() => void pairs.delete(clientId))
   })
 })
 

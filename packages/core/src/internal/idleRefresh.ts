@@ -9,6 +9,7 @@ import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import type * as Scope from "effect/Scope"
 import { AuthEvent } from "../AuthEvent.js"
+import type { AuthEndpoint } from "../MontaError.js"
 import type { StoredToken } from "../StoredToken.js"
 import type { TokenStoreService } from "../TokenStore.js"
 import type { Rotated, RotationError, RotationRequest } from "./rotation.js"
@@ -140,14 +141,19 @@ export const make = (deps: IdleRefreshDeps): Effect.Effect<
         (jitter) => token.accessExpiresAt - deps.marginFor(token) - jitter
       )
 
-    const failed = (visit: Visit, reason: string) =>
+    const failed = (visit: Visit, reason: string, endpoint?: AuthEndpoint) =>
       Effect.sync(() => {
         const entry = visit.entry
         entry.failures++
         const retryIn = backoffMillis(entry.failures)
         deps.publish(
           entry.name,
-          AuthEvent.RefreshFailed({ reason, attempt: entry.failures, retryIn: Duration.millis(retryIn) })
+          AuthEvent.RefreshFailed({
+            endpoint: endpoint === "/auth/token" ? "/auth/token" : "/auth/refresh",
+            reason,
+            attempt: entry.failures,
+            retryIn: Duration.millis(retryIn)
+          })
         )
         schedule(entry, visit.generation, clock.unsafeCurrentTimeMillis() + retryIn, visit.refresh)
       })
@@ -183,7 +189,11 @@ export const make = (deps: IdleRefreshDeps): Effect.Effect<
         }))
         if (Exit.isFailure(exit)) {
           const error = Option.getOrUndefined(Cause.failureOption(exit.cause))
-          return yield* failed(visit, error === undefined ? "interrupted" : error.message)
+          return yield* failed(
+            visit,
+            error === undefined ? "interrupted" : error.message,
+            error !== undefined && "endpoint" in error ? error.endpoint : undefined
+          )
         }
         entry.failures = 0
         const { how, token } = exit.value
