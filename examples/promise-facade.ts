@@ -37,7 +37,8 @@ export const fromLayer = <E>(layer: Layer.Layer<MontaHttpClient | MontaAuth, E>)
   const run = <A, E2>(effect: Effect.Effect<A, E2, MontaHttpClient | MontaAuth>): Promise<A> =>
     runtime.runPromiseExit(effect).then((exit) => {
       if (Exit.isSuccess(exit)) return exit.value
-      throw Cause.squash(exit.cause)
+      const error = Cause.squash(exit.cause)
+      throw error instanceof Error ? error : new Error(String(error))
     })
   return {
     getToken: () => run(Effect.flatMap(MontaAuth, (auth) => Effect.map(auth.accessToken, Redacted.value))),
