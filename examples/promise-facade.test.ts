@@ -9,7 +9,7 @@ import { MontaFake } from "@monta-auth/testing"
 import { Effect, ManagedRuntime } from "effect"
 import { fileURLToPath } from "node:url"
 import { runProcess } from "../packages/cli/test/run-cli.js"
-import { createMontaClient } from "./promise-facade.js"
+import { createMontaClient, createMontaClientFromEnv } from "./promise-facade.js"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 const tsx = fileURLToPath(new URL("../node_modules/.bin/tsx", import.meta.url))
@@ -82,6 +82,30 @@ describe("examples/promise-facade.ts", () => {
       } finally {
         await client.dispose()
         await wrong.dispose()
+      }
+    }))
+
+  it("the README's recipe: a client from MONTA_CLIENT_ID, MONTA_CLIENT_SECRET and MONTA_BASE_URL", () =>
+    withFake(async (fake) => {
+      const names = ["MONTA_CLIENT_ID", "MONTA_CLIENT_SECRET", "MONTA_BASE_URL"] as const
+      const saved = names.map((name) => process.env[name])
+      Object.assign(process.env, {
+        MONTA_CLIENT_ID: demo.clientId,
+        MONTA_CLIENT_SECRET: demo.clientSecret,
+        MONTA_BASE_URL: fake.baseUrl
+      })
+      const client = createMontaClientFromEnv()
+      try {
+        const me = await client.fetchJson("/consumers/me") as { readonly clientId: string }
+        assert.strictEqual(me.clientId, demo.clientId)
+        assert.strictEqual((await Effect.runPromise(fake.counters)).tokenRequests, 1)
+      } finally {
+        await client.dispose()
+        names.forEach((name, i) => {
+          const value = saved[i]
+          if (value === undefined) delete process.env[name]
+          else process.env[name] = value
+        })
       }
     }))
 

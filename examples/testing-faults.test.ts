@@ -1,5 +1,5 @@
 /**
- * The testing README's first snippets, run: `MontaFake.layerTestAuth` (MontaAuth and
+ * The testing README's first snippet (also in the root README), run as "my program": `MontaFake.layerTestAuth` (MontaAuth and
  * MontaHttpClient on the in-memory fake in one line) and the TestClock pattern for faults (fork,
  * adjust, join: under TestClock a retry's sleep ends only when the test moves the clock).
  */
@@ -66,5 +66,28 @@ describe("faults under TestClock: fork, adjust, join", () => {
       const counters = yield* fake.counters
       assert.strictEqual(counters.tokenRequests, 3)
       assert.strictEqual(counters.faults, 2)
+    }).pipe(Effect.provide(TestLive)))
+})
+
+// The snippet of packages/testing/README.md and of the root README's testing section (countChargePoints is countIds here).
+const countIds = MontaHttpClient.paginate("/charge-points", Schema.Struct({ id: Schema.Number })).pipe(
+  Stream.runCount
+)
+
+describe("my program", () => {
+  it.effect("sees every charge point", () =>
+    Effect.gen(function*() {
+      assert.strictEqual(yield* countIds, 250)
+    }).pipe(Effect.provide(TestLive)))
+
+  it.effect("survives a 503 burst on /auth/token", () =>
+    Effect.gen(function*() {
+      const fake = yield* MontaFake
+      const auth = yield* MontaAuth
+      yield* fake.injectFault({ path: "/auth/token", times: 2, fault: Fault.Status({ status: 503, retryAfter: 2 }) })
+      const fiber = yield* Effect.fork(auth.accessToken) // fork: the retry sleeps on the TestClock
+      yield* TestClock.adjust("10 seconds") // move the clock past the retry delays
+      yield* Fiber.join(fiber) // join: the token, after two retries
+      assert.strictEqual((yield* fake.counters).tokenRequests, 3)
     }).pipe(Effect.provide(TestLive)))
 })
