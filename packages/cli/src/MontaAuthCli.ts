@@ -64,7 +64,7 @@ const stderrLogger = () => {
 export class MontaAuthCli {
   private constructor() {}
 
-  /** The `@effect/cli` command with its subcommands `token`, `me`, `check` and `fake-server`. */
+  /** The `@effect/cli` command with its subcommands `token`, `me`, `check`, `credentials`, `fake-server` and `webhook`. */
   static readonly command = internal.command
 
   /**

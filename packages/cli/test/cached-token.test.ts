@@ -1,11 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
+import { credentialConfig, MontaCredentials } from "@monta-auth/core"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Micro from "effect/Micro"
 import * as Option from "effect/Option"
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { cachedToken } from "../src/internal/cachedToken.js"
+import { cachedToken, isScopeList, variablePrefix } from "../src/internal/cachedToken.js"
 
 const minute = 60_000
 const hour = 60 * minute
@@ -111,6 +113,97 @@ describe("monta-auth token from the cache without loading the full command (P8)"
       ]
       for (const [args, environment] of cases) {
         assert.isUndefined(yield* answer(args, environment), args.join(" "))
+      }
+    }))
+})
+
+describe("monta-auth token --credential NAME from the cache (P8 with C1's variables)", () => {
+  const reader = {
+    MONTA_READER_CLIENT_ID: clientId,
+    MONTA_READER_CLIENT_SECRET: "reader-secret",
+    // The plain pair names another client: --credential must not read it.
+    MONTA_CLIENT_ID: "plain-client-id",
+    MONTA_CLIENT_SECRET: "plain-secret"
+  }
+
+  it.effect("P8 C1: --credential NAME reads MONTA_<NAME>_CLIENT_ID's entry (either option form, valid scopes)", () =>
+    Effect.gen(function*() {
+      const path = cacheFile({ [clientId]: entry(hour), "plain-client-id": entry(hour, { clientId: "plain" }) })
+      assert.strictEqual(
+        yield* answer(["token", "--credential", "reader", "--token-cache", path], reader),
+        "cached-access-token"
+      )
+      assert.strictEqual(
+        yield* answer(["token", "--credential=reader", `--token-cache=${path}`], reader),
+        "cached-access-token"
+      )
+      assert.strictEqual(
+        yield* answer(["token", "--credential", "reader", "--token-cache", path], {
+          ...reader,
+          MONTA_READER_SCOPES: " charge-points:read, wallet-transactions:read ,"
+        }),
+        "cached-access-token"
+      )
+      // Names are upper-cased and every other character than a letter or digit is "_".
+      assert.strictEqual(
+        yield* answer(["token", "--credential", "ops-eu.2", "--token-cache", path], {
+          MONTA_OPS_EU_2_CLIENT_ID: clientId,
+          MONTA_OPS_EU_2_CLIENT_SECRET: "s"
+        }),
+        "cached-access-token"
+      )
+      // Without --credential the plain pair is read: its client has no valid entry here.
+      assert.isUndefined(yield* answer(["token", "--token-cache", path], reader))
+    }))
+
+  it.effect("P8 C1: --credential configuration the full command would refuse goes to the full command", () =>
+    Effect.gen(function*() {
+      const path = cacheFile({ [clientId]: entry(hour) })
+      const token = ["token", "--token-cache", path]
+      const cases: ReadonlyArray<readonly [ReadonlyArray<string>, Record<string, string>]> = [
+        [[...token, "--credential", "writer"], reader],
+        [[...token, "--credential", "reader"], { ...reader, MONTA_READER_CLIENT_SECRET: "" }],
+        [[...token, "--credential", "reader"], { ...reader, MONTA_READER_CLIENT_ID: ` ${clientId}` }],
+        [[...token, "--credential", "reader"], { ...reader, MONTA_READER_SCOPES: "charge-points" }],
+        [[...token, "--credential", "reader"], { ...reader, MONTA_READER_SCOPES: "Charge-Points:read" }],
+        [[...token, "--credential", "reader", "--client-id", clientId], reader],
+        [[...token, "--credential", "reader", "--client-secret", "x"], reader],
+        [[...token, "--credential", "reader", "--credential", "reader"], reader],
+        [[...token, "--credential", " reader"], reader],
+        [[...token, "--credential"], reader]
+      ]
+      for (const [args, environment] of cases) {
+        assert.isUndefined(yield* answer(args, environment), `${args.join(" ")} ${JSON.stringify(environment)}`)
+      }
+    }))
+
+  it.effect("P8 C1: the fast path's variable prefix and scope list agree with core's credentialConfig", () =>
+    Effect.gen(function*() {
+      for (const name of ["reader", "ops-eu", "Ops EU.2", "a_b", "ÅRHUS", "x1"]) {
+        assert.strictEqual(variablePrefix(name), MontaCredentials.variablePrefix(name), name)
+      }
+      const base = { MONTA_R_CLIENT_ID: "id", MONTA_R_CLIENT_SECRET: "secret" }
+      for (
+        const scopes of [
+          "",
+          "charge-points:read",
+          " all:delete , ocpp2-logs:write,",
+          "charge-points",
+          "charge-points:admin",
+          "Charge-Points:read",
+          "a:b:read",
+          "-sites:read",
+          "si--tes:read",
+          "charge_points:read"
+        ]
+      ) {
+        const accepted = yield* credentialConfig("r").pipe(
+          Effect.withConfigProvider(
+            ConfigProvider.fromMap(new Map(Object.entries({ ...base, MONTA_R_SCOPES: scopes })))
+          ),
+          Effect.isSuccess
+        )
+        assert.strictEqual(isScopeList(scopes), accepted, JSON.stringify(scopes))
       }
     }))
 })

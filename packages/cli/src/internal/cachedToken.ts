@@ -9,7 +9,7 @@
  *
  * It answers only when the full command would print the same token without a request and without
  * a word on stderr: `token` with connection options alone, a client id and secret that MontaAuth
- * accepts, a base URL that it accepts, a cache file that only its owner may read (the file store
+ * accepts (from `--credential NAME`'s variables as the full command reads them, or the plain pair), a base URL that it accepts, a cache file that only its owner may read (the file store
  * warns about and tightens any other), and an entry for the client id that the file store decodes,
  * fresh by MontaAuth's rule (outside the default 5 minute refresh margin, on a token that lives
  * longer than it). Anything else, or anything it cannot read, is `None`: the full command runs and
@@ -25,7 +25,14 @@ import * as fs from "node:fs/promises"
 const refreshMarginMillis = 5 * 60 * 1000
 
 /** The options of `token` that the fast path understands (all of them take a value). */
-const connectionOptions = ["--client-id", "--client-secret", "--base-url", "--token-cache", "--timeout"] as const
+const connectionOptions = [
+  "--credential",
+  "--client-id",
+  "--client-secret",
+  "--base-url",
+  "--token-cache",
+  "--timeout"
+] as const
 
 type ConnectionOption = typeof connectionOptions[number]
 
@@ -54,6 +61,55 @@ const parseArguments = (args: ReadonlyArray<string>): Option.Option<ReadonlyMap<
 
 /** As MontaAuth checks a client id or secret: non-empty, no white space around it. */
 const isClean = (value: string): boolean => value.length > 0 && value.trim() === value
+
+/**
+ * The variable prefix of `--credential NAME`, as core's `MontaCredentials.variablePrefix` (which
+ * this module cannot load: it loads Effect). The tests hold the two together.
+ *
+ * @internal
+ */
+export const variablePrefix = (name: string): string => `MONTA_${name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_`
+
+/**
+ * Whether `MONTA_<NAME>_SCOPES` is a list that core's `credentialConfig` accepts: comma-separated
+ * scopes of the grammar of `isScope` (white space around each and empty items ignored).
+ *
+ * @internal
+ */
+export const isScopeList = (text: string): boolean =>
+  text.split(",").map((scope) => scope.trim()).filter((scope) => scope.length > 0).every((scope) =>
+    /^[a-z0-9]+(?:-[a-z0-9]+)*:(?:read|write|delete)$/.test(scope)
+  )
+
+/**
+ * The client id and secret the full command would use: `--credential NAME`'s variables (as
+ * `credentialConfig` reads them: any `MONTA_<NAME>_SCOPES` must be valid too), else the flags or
+ * `MONTA_CLIENT_ID` / `MONTA_CLIENT_SECRET`; `undefined` when the full command would refuse them.
+ */
+const credentialOf = (
+  options: ReadonlyMap<ConnectionOption, string>,
+  env: Readonly<Record<string, string | undefined>>
+): { readonly clientId: string; readonly clientSecret: string } | undefined => {
+  const name = options.get("--credential")
+  if (name !== undefined) {
+    // The full command refuses --credential with either flag.
+    if (!isClean(name) || options.has("--client-id") || options.has("--client-secret")) return undefined
+    const prefix = variablePrefix(name)
+    const clientId = env[`${prefix}CLIENT_ID`]
+    const clientSecret = env[`${prefix}CLIENT_SECRET`]
+    const scopes = env[`${prefix}SCOPES`]
+    return clientId !== undefined && isClean(clientId) && clientSecret !== undefined && isClean(clientSecret) &&
+        (scopes === undefined || isScopeList(scopes))
+      ? { clientId, clientSecret }
+      : undefined
+  }
+  // As the command resolves them: the flag, else a non-empty variable.
+  const clientId = options.get("--client-id") ?? env["MONTA_CLIENT_ID"]
+  const clientSecret = options.get("--client-secret") ?? env["MONTA_CLIENT_SECRET"]
+  return clientId !== undefined && isClean(clientId) && clientSecret !== undefined && isClean(clientSecret)
+    ? { clientId, clientSecret }
+    : undefined
+}
 
 const isLoopback = (hostname: string): boolean =>
   hostname === "localhost" || hostname === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
@@ -123,14 +179,13 @@ export const cachedToken = (
       const value = options.get(option) ?? env[variable]
       return value === "" ? undefined : value
     }
-    const clientId = setting("--client-id", "MONTA_CLIENT_ID")
-    const clientSecret = setting("--client-secret", "MONTA_CLIENT_SECRET")
+    const credential = credentialOf(options, env)
     const baseUrl = setting("--base-url", "MONTA_BASE_URL")
     const path = setting("--token-cache", "MONTA_TOKEN_CACHE")
     const timeout = options.get("--timeout")
     if (
-      clientId === undefined || !isClean(clientId) || clientSecret === undefined || !isClean(clientSecret) ||
-      path === undefined || (baseUrl !== undefined && !isAcceptedBaseUrl(baseUrl.replace(/\/+$/, ""))) ||
+      credential === undefined || path === undefined ||
+      (baseUrl !== undefined && !isAcceptedBaseUrl(baseUrl.replace(/\/+$/, ""))) ||
       (timeout !== undefined && !(/^\d+$/.test(timeout) && Number(timeout) >= 1))
     ) {
       return Option.none()
@@ -147,7 +202,7 @@ export const cachedToken = (
     if (text === undefined) return Option.none()
     const found = accessTokenOf(
       yield* Micro.try({ try: (): unknown => JSON.parse(text), catch: () => "not JSON" as const }),
-      clientId
+      credential.clientId
     )
     if (Option.isNone(found)) return Option.none()
     const { accessToken, expiresAt, obtainedAt } = found.value

@@ -1,148 +1,26 @@
 /**
- * The commands of `monta-auth`: `token`, `me`, `check` and `fake-server`.
+ * The commands of `monta-auth`: `token`, `me`, `check`, `credentials`, `fake-server` and `webhook`.
  */
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
-import type { MontaAuthService } from "@monta-auth/core"
-import { productionBaseUrl } from "@monta-auth/core"
 import type { Scope } from "@monta-auth/schema"
 import { grants, Me, missingScopes, parseScope } from "@monta-auth/schema"
 import * as Clock from "effect/Clock"
-import * as Config from "effect/Config"
 import * as Console from "effect/Console"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { CommandFailed } from "../CommandFailed.js"
 import { ExitCode } from "../ExitCode.js"
-import { type FailureContext, type KnownError, toCommandFailed, usage } from "./failure.js"
+import { connection, json, withAuth } from "./connection.js"
+import { credentials } from "./credentialsCommand.js"
+import { usage } from "./failure.js"
 import { fakeServer } from "./fakeServerCommand.js"
 import * as Style from "./style.js"
 import { webhook } from "./webhookCommand.js"
-
-// ---------------------------------------------------------------------------------------------
-// options shared by the commands that talk to the API
-// ---------------------------------------------------------------------------------------------
-
-/** `--timeout` when not given, in seconds; the help shows it (`withDefault` alone does not). */
-const defaultTimeoutSeconds = 15
-
-const connection = {
-  clientId: Options.text("client-id").pipe(
-    Options.withDescription("The API client id. Default: the MONTA_CLIENT_ID variable."),
-    Options.optional
-  ),
-  clientSecret: Options.redacted("client-secret").pipe(
-    Options.withDescription(
-      "The API client secret. Default: the MONTA_CLIENT_SECRET variable (prefer it: flags show up in `ps`)."
-    ),
-    Options.optional
-  ),
-  baseUrl: Options.text("base-url").pipe(
-    Options.withDescription(`The API base URL. Default: the MONTA_BASE_URL variable, else ${productionBaseUrl}.`),
-    Options.optional
-  ),
-  tokenCache: Options.text("token-cache").pipe(
-    Options.withDescription(
-      "Keep the token pair in this file (mode 0600) so the next calls reuse it instead of asking for a new one. " +
-        "Default: the MONTA_TOKEN_CACHE variable, else no cache."
-    ),
-    Options.optional
-  ),
-  timeout: Options.integer("timeout").pipe(
-    Options.withDescription(
-      `Seconds to keep retrying an API that is unreachable or failing (5xx, 429). Default: ${defaultTimeoutSeconds}.`
-    ),
-    Options.withDefault(defaultTimeoutSeconds)
-  )
-}
-
-type Connection = Command.Command.ParseConfig<typeof connection>
-
-interface Resolved extends FailureContext {
-  readonly clientSecret: Redacted.Redacted<string>
-  readonly timeout: number
-}
-
-const fromFlagOrEnv = (flag: Option.Option<string>, variable: string) =>
-  Option.isSome(flag)
-    ? Effect.succeed(flag)
-    : Config.option(Config.nonEmptyString(variable)).pipe(Effect.orElseSucceed(() => Option.none<string>()))
-
-const required = (flag: Option.Option<string>, option: string, variable: string, what: string) =>
-  Effect.flatMap(fromFlagOrEnv(flag, variable), (value) =>
-    Option.match(value, {
-      onNone: () => Effect.fail(usage(`no ${what}: set ${variable} or pass ${option}`)),
-      onSome: Effect.succeed
-    }))
-
-const resolve = (options: Connection): Effect.Effect<Resolved, CommandFailed> =>
-  Effect.gen(function*() {
-    const clientId = yield* required(options.clientId, "--client-id", "MONTA_CLIENT_ID", "client id")
-    const clientSecret = yield* required(
-      Option.map(options.clientSecret, Redacted.value),
-      "--client-secret",
-      "MONTA_CLIENT_SECRET",
-      "client secret"
-    )
-    const baseUrl = Option.getOrElse(yield* fromFlagOrEnv(options.baseUrl, "MONTA_BASE_URL"), () => productionBaseUrl)
-      .replace(/\/+$/, "")
-    const tokenCache = Option.getOrUndefined(yield* fromFlagOrEnv(options.tokenCache, "MONTA_TOKEN_CACHE"))
-    if (options.timeout < 1) return yield* usage("--timeout must be at least 1 second")
-    return { clientId, clientSecret: Redacted.make(clientSecret), baseUrl, tokenCache, timeout: options.timeout }
-  })
-
-// What a command loads when it runs, not when `monta-auth` starts (SPEC P8): the HTTP client and
-// the file system only for the commands that talk to the API, MontaFake only for `fake-server`.
-const loadAuth = Effect.promise(async () => {
-  const [core, NodeFileSystem, NodeHttpClient] = await Promise.all([
-    import("@monta-auth/core"),
-    import("@effect/platform-node/NodeFileSystem"),
-    import("@effect/platform-node/NodeHttpClient")
-  ])
-  return { MontaAuth: core.MontaAuth, TokenStore: core.TokenStore, NodeFileSystem, NodeHttpClient }
-})
-
-/** Runs `f` with a MontaAuth built from the options; every error becomes a `CommandFailed`. */
-const withAuth = <A, E extends KnownError>(
-  options: Connection,
-  f: (auth: MontaAuthService, resolved: Resolved) => Effect.Effect<A, E>
-): Effect.Effect<A, CommandFailed> =>
-  Effect.gen(function*() {
-    const resolved = yield* resolve(options)
-    const { MontaAuth, NodeFileSystem, NodeHttpClient, TokenStore } = yield* loadAuth
-    const store = resolved.tokenCache === undefined
-      ? TokenStore.layerMemory
-      : TokenStore.layerFileSystem(resolved.tokenCache).pipe(Layer.provide(NodeFileSystem.layer))
-    const auth = MontaAuth.layerWithStore({
-      clientId: resolved.clientId,
-      clientSecret: resolved.clientSecret,
-      baseUrl: resolved.baseUrl,
-      requestTimeout: Duration.seconds(Math.min(10, resolved.timeout)),
-      retry: { maxElapsed: Duration.seconds(resolved.timeout) }
-    }).pipe(Layer.provide(Layer.merge(store, NodeHttpClient.layerUndici)))
-    // `--timeout` bounds the whole command: retries, backoff and the last attempt included.
-    return yield* Effect.flatMap(MontaAuth, (service) => f(service, resolved)).pipe(
-      Effect.provide(auth),
-      Effect.mapError(toCommandFailed(resolved)),
-      Effect.timeoutFail({
-        duration: Duration.seconds(resolved.timeout),
-        onTimeout: () =>
-          new CommandFailed({
-            exitCode: ExitCode.Unavailable,
-            reason: `no answer from ${resolved.baseUrl} within --timeout ${resolved.timeout} s`
-          })
-      })
-    )
-  })
-
-const json = Options.boolean("json").pipe(Options.withDescription("Print JSON instead of a table."))
 
 // ---------------------------------------------------------------------------------------------
 // token
@@ -286,5 +164,5 @@ export const command = Command.make("monta-auth").pipe(
       "Exit codes: 0 ok, 1 scope missing, 2 usage or configuration, 3 credentials refused, " +
       "4 API unreachable or failing, 5 other error, 130 interrupted."
   ),
-  Command.withSubcommands([token, me, check, fakeServer, webhook])
+  Command.withSubcommands([token, me, check, credentials, fakeServer, webhook])
 )

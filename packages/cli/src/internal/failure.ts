@@ -12,7 +12,8 @@ import type {
   MontaAuthClosed,
   RateLimited,
   TokenRequestFailed,
-  TokenStoreError
+  TokenStoreError,
+  UnknownCredential
 } from "@monta-auth/core"
 import type * as ConfigError from "effect/ConfigError"
 import { CommandFailed } from "../CommandFailed.js"
@@ -36,6 +37,7 @@ export type KnownError =
   | TokenStoreError
   | InvalidOptions
   | MontaAuthClosed
+  | UnknownCredential
   | ConfigError.ConfigError
   | HttpClientError.HttpClientError
   | CommandFailed
@@ -104,6 +106,7 @@ export const toCommandFailed = (context: FailureContext) => (error: KnownError):
     case "RateLimited":
     case "InsufficientScope":
     case "InvalidOptions":
+    case "UnknownCredential":
       return fail(error._tag === "RateLimited" ? ExitCode.Unavailable : ExitCode.Usage, error.message)
     case "TokenStoreError":
       return fail(ExitCode.Failure, `token cache ${context.tokenCache ?? ""}: ${error.message}`)
