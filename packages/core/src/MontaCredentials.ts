@@ -68,6 +68,14 @@ export interface MontaCredentialsOptions extends Omit<MontaAuthOptions, "clientI
    * idle credential on its next use instead (no requests while idle).
    */
   readonly refreshIdle?: boolean | undefined
+  /**
+   * How the metrics of SPEC section 9 are labelled: `"name"` (default) by `client_id` and
+   * `credential`, one series per credential; `"none"`: series shared by every credential. Each
+   * series lives as long as the process (Effect's metric registry keeps it), about 650 bytes, four
+   * per credential: with many thousands of credentials, or credentials added and removed all the
+   * time, `"none"` keeps memory flat (and a metrics backend's cardinality low).
+   */
+  readonly metricLabels?: "name" | "none" | undefined
 }
 
 /**

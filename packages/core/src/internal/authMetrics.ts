@@ -36,9 +36,13 @@ const outcomeOf = (exit: Exit.Exit<unknown, { readonly _tag: string }>): string 
 }
 
 /** The metrics of one client id. @internal */
-export const forClient = (clientId: string, credential?: string) => {
+export const forClient = (clientId: string, credential?: string | null) => {
+  // `null`: a credential of a `MontaCredentials` with `metricLabels: "none"`, whose series are
+  // shared by every credential (each series costs its credential about 650 bytes for good).
   const own: ReadonlyArray<readonly [string, string]> = credential === undefined
     ? [["client_id", clientId]]
+    : credential === null
+    ? []
     : [["client_id", clientId], ["credential", credential]]
   const labels = (tags: Record<string, string>) =>
     [...own, ...Object.entries(tags)].map(([key, value]) => MetricLabel.make(key, value))

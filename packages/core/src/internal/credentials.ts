@@ -42,7 +42,8 @@ export const make = (
   options: MontaCredentialsOptions
 ): Effect.Effect<MontaCredentialsService, InvalidOptions, HttpClient.HttpClient | TokenStore | Scope_.Scope> =>
   Effect.gen(function*() {
-    const { credentials, idleTimeToLive, refreshIdle, ...shared } = options
+    const { credentials, idleTimeToLive, metricLabels, refreshIdle, ...shared } = options
+    const labelOf = (name: string) => metricLabels === "none" ? null : name
     const margin = millis(shared.refreshMargin ?? "5 minutes")
     // C5: by default the jitter spans the whole margin, so refreshes spread across it.
     const authOptions = { ...shared, jitter: shared.jitter ?? Duration.millis(margin) }
@@ -87,7 +88,7 @@ export const make = (
           clientSecret,
           api,
           store,
-          metrics: forClient(clientId, entry.name),
+          metrics: forClient(clientId, labelOf(entry.name)),
           publish: (event) => publishNamed(entry.name, event)
         })(request)
       }
@@ -106,7 +107,7 @@ export const make = (
               if (!closed && registry.get(name) === entry) scheduler?.watch(entry)
             })
           )
-          return yield* internalAuth.make({ ...authOptions, ...grant.authOptionsOf(entry.credential) }, name).pipe(
+          return yield* internalAuth.make({ ...authOptions, ...grant.authOptionsOf(entry.credential) }, labelOf(name)).pipe(
             Effect.provideService(TokenStore, store),
             Effect.provideService(MontaAuthEvents, hubOf(name))
           )

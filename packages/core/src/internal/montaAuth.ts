@@ -54,8 +54,8 @@ interface TokenState {
 /** @internal */
 export const make = (
   options: MontaAuthOptions,
-  /** The name of the credential under `MontaCredentials` (C1): a label of every metric. */
-  credential?: string
+  /** The name of the credential under `MontaCredentials` (C1): a label of every metric; `null`: none. */
+  credential?: string | null
 ): Effect.Effect<
   MontaAuthService,
   InvalidOptions | TokenError,
