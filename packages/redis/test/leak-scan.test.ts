@@ -311,11 +311,12 @@ const hitsIn = (scanned: ReadonlyArray<Scanned>, needles: ReadonlyMap<string, st
     [...needles].filter(([, needle]) => text.includes(needle)).map(([what]) => `${what} in ${channel}`)
   )
 
-/** What the first test found in the exits of the platform's `http.client` spans, for the second. */
-let platformSpanExits: { readonly texts: ReadonlyArray<Scanned>; readonly needles: ReadonlyMap<string, string> } = {
-  texts: [],
-  needles: new Map()
-}
+/** What the first test found in the exits of the HTTP client spans, and their names, for the second. */
+let clientSpanExits: {
+  readonly texts: ReadonlyArray<Scanned>
+  readonly needles: ReadonlyMap<string, string>
+  readonly names: ReadonlyArray<string>
+} = { texts: [], needles: new Map(), names: [] }
 
 describe("leak scan (issue 11 item 8, SPEC 9, H8)", () => {
   it.live("H8: one faulty run: no secret, access token or refresh token in any text a user can see", () => {
@@ -325,16 +326,20 @@ describe("leak scan (issue 11 item 8, SPEC 9, H8)", () => {
       const { cliRuns, needles, refreshes, rejected, scanned } = yield* faultyRun
       // The fake's own server spans (http.server) are the provider's side of the wire: not scanned.
       const clientSpans = spans.filter((span) => !span.name.startsWith("http.server"))
-      const platformExits: Array<Scanned> = []
+      const httpExits: Array<Scanned> = []
       for (const span of clientSpans) {
         for (const text of span.exported) scanned.push({ channel: `span ${span.name}`, text })
-        // The exit a custom tracer holds: ours must be clean; the platform's own http.client spans
-        // end with the response and its request (an open finding: the next test).
+        // The exit a custom tracer holds, scanned with the rest; those of the HTTP client spans
+        // (kind client: ours, the platform's disabled for our requests) also for the next test.
         const exit = { channel: `span exit ${span.name}`, text: span.exitRendering }
-        if (span.name.startsWith("http.client")) platformExits.push(exit)
-        else scanned.push(exit)
+        scanned.push(exit)
+        if (span.kind === "client") httpExits.push(exit)
       }
-      platformSpanExits = { texts: platformExits, needles }
+      clientSpanExits = {
+        texts: httpExits,
+        needles,
+        names: clientSpans.filter((span) => span.kind === "client").map((span) => span.name)
+      }
       for (const line of lines) scanned.push({ channel: "log", text: line })
       const hits = hitsIn(scanned, needles)
       const tokens = [...needles.keys()].filter((what) => what.includes("token ")).length
@@ -348,8 +353,8 @@ describe("leak scan (issue 11 item 8, SPEC 9, H8)", () => {
       console.log(
         `leak scan: ${scanned.length} texts (${spans.length} spans, ${lines.length / 5} log lines, ` +
           `${cliRuns.length} CLI runs) searched for ${needles.size} secrets (${tokens} issued tokens): ${hits.length} hits; ` +
-          `the platform's http.client span exits (${platformExits.length}): ${
-            hitsIn(platformExits, needles).length
+          `the HTTP client span exits (${httpExits.length}): ${
+            hitsIn(httpExits, needles).length
           } hits; by channel: ${breakdown}`
       )
       assert.deepStrictEqual(hits, [])
@@ -375,14 +380,15 @@ describe("leak scan (issue 11 item 8, SPEC 9, H8)", () => {
     )
   }, 120_000)
 
-  // OPEN FINDING (reported; the fix is in core): `@effect/platform`'s own `http.client` span ends
-  // with an Exit whose value is the HttpClientResponse, and its `request` keeps the body of
-  // /auth/token and /auth/refresh (client secret, refresh token) and the Authorization header of
-  // resource calls. A tracer that keeps or prints span exits shows them. Expected to fail until
-  // core disables the platform's span for its requests (`HttpClient.withTracerDisabledWhen`) and
-  // opens its own: then this test fails, and `.fails` is to be removed.
-  it.fails("H8 (open): the exits of the platform's http.client spans hold no secret or token", () => {
-    assert.isAbove(platformSpanExits.texts.length, 5, "the first test ran")
-    assert.deepStrictEqual(hitsIn(platformSpanExits.texts, platformSpanExits.needles), [])
+  // The platform's own `http.client` span ends with an Exit whose value is the HttpClientResponse,
+  // and its `request` keeps the body of /auth/token and /auth/refresh (client secret, refresh
+  // token) and the Authorization header of resource calls. Core disables it for its requests
+  // (`HttpClient.withTracerDisabledWhen`) and opens its own per attempt, which ends with our typed
+  // error or `Exit.void`.
+  it("H8: no platform http.client span for our requests; the exits of our HTTP client spans hold no secret or token", () => {
+    assert.isAbove(clientSpanExits.texts.length, 5, "the first test ran")
+    assert.deepStrictEqual(clientSpanExits.names.filter((name) => name.startsWith("http.client")), [])
+    for (const name of ["POST /auth/token", "POST /auth/refresh", "GET"]) assert.include(clientSpanExits.names, name)
+    assert.deepStrictEqual(hitsIn(clientSpanExits.texts, clientSpanExits.needles), [])
   })
 })

@@ -1,6 +1,5 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { decodeMontaErrorBody, Me, type RefreshRequest, TokenPair, type TokenRequest } from "@monta-auth/schema"
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
@@ -24,6 +23,8 @@ import {
   InvalidOptions,
   MalformedResponse
 } from "../MontaError.js"
+import { retryHint, serverDateOf } from "./authResponseHeaders.js"
+import { makeInstrument } from "./httpSpan.js"
 
 const isLoopback = (hostname: string): boolean =>
   hostname === "localhost" || hostname === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
@@ -58,28 +59,6 @@ export const validateBaseUrl = (baseUrl: string, allowInsecure?: boolean): Effec
     return refuse(`${where} is not https (plain http is allowed only on loopback hosts)`)
   })
 
-const retryHint = (response: HttpClientResponse.HttpClientResponse, now: number): number | undefined => {
-  const hints: Array<number> = []
-  const resetsIn = Number(response.headers["ratelimit-resetsin"])
-  if (response.headers["ratelimit-resetsin"] !== undefined && Number.isFinite(resetsIn) && resetsIn >= 0) {
-    hints.push(resetsIn * 1000)
-  }
-  const retryAfter = response.headers["retry-after"]
-  if (retryAfter !== undefined) {
-    const seconds = Number(retryAfter)
-    if (retryAfter.trim() !== "" && Number.isFinite(seconds)) {
-      hints.push(Math.max(0, seconds) * 1000)
-    } else {
-      // An HTTP date, relative to the server's own `Date` when it sent one (its clock may be off).
-      const at = parseHttpDate(retryAfter)
-      const reference = Option.getOrElse(serverDateOf(response).pipe(Option.map(DateTime.toEpochMillis)), () => now)
-      if (Option.isSome(at)) hints.push(Math.max(0, DateTime.toEpochMillis(at.value) - reference))
-    }
-  }
-  return hints.length === 0 ? undefined : Math.max(...hints)
-}
-
-// An IMF-fixdate such as `Sun, 06 Nov 1994 08:49:37 GMT` (parsing only; the time comes from the header).
 /**
  * The system error code of a transport failure (`ECONNREFUSED`, `ENOTFOUND`, a TLS code), found on
  * the cause or on the cause's cause (undici wraps them). Codes only: a message may quote a URL.
@@ -114,16 +93,6 @@ export const scrubSecrets = (text: string, secrets: ReadonlyArray<Redacted.Redac
   return scrubbed
 }
 
-const parseHttpDate = (value: string): Option.Option<DateTime.Utc> => {
-  const millis = Date.parse(value)
-  return Number.isNaN(millis) ? Option.none() : DateTime.make(millis)
-}
-
-const serverDateOf = (response: HttpClientResponse.HttpClientResponse): Option.Option<DateTime.Utc> => {
-  const header = response.headers["date"]
-  return header === undefined ? Option.none() : parseHttpDate(header)
-}
-
 const isTransientStatus = (status: number) => status === 408 || status === 429 || status >= 500
 
 // The paths of the fields that did not decode, never their values (a body may hold tokens).
@@ -136,13 +105,22 @@ const problemOf = (error: ParseResult.ParseError): string => {
 const decodeTokenPair = Schema.decodeUnknown(TokenPair, { errors: "all" })
 const decodeMe = Schema.decodeUnknown(Me, { errors: "all" })
 
+/** A decoded answer, with the server's `Date` and our send time (for anchoring expiry, L9). */
+interface Sent<A> {
+  readonly value: A
+  readonly serverDate: Option.Option<DateTime.Utc>
+  readonly sentAt: number
+}
+
 /** @internal */
 export const make = (
   options: AuthApiOptions
 ): Effect.Effect<MontaAuthApiService, InvalidOptions, HttpClient.HttpClient> =>
   Effect.gen(function*() {
     const baseUrl = yield* validateBaseUrl(options.baseUrl, options.allowInsecure)
-    const client = yield* HttpClient.HttpClient
+    // H8: not the platform's span (it ends with the request, secret included): ours (httpSpan.ts).
+    const client = HttpClient.withTracerDisabledWhen(yield* HttpClient.HttpClient, () => true)
+    const instrument = makeInstrument(baseUrl)
     const timeout = Duration.decode(options.requestTimeout ?? "10 seconds")
 
     const send = <A>(
@@ -150,102 +128,102 @@ export const make = (
       request: HttpClientRequest.HttpClientRequest,
       decode: (body: unknown) => Effect.Effect<A, ParseResult.ParseError>,
       secrets: ReadonlyArray<Redacted.Redacted<string>>
-    ): Effect.Effect<
-      { readonly value: A; readonly serverDate: Option.Option<DateTime.Utc>; readonly sentAt: number },
-      AuthApiError
-    > =>
-      Effect.gen(function*() {
-        const url = `${baseUrl}${endpoint}`
-        const sentAt = yield* Clock.currentTimeMillis
-        const exchange = client.execute(request).pipe(
-          Effect.flatMap((response) => Effect.map(Effect.either(response.text), (text) => ({ response, text }))),
-          Effect.scoped
-        )
-        const { response, text } = yield* exchange.pipe(
-          Effect.timeoutFail({
-            duration: timeout,
-            onTimeout: () =>
-              new AuthEndpointFailed({
-                endpoint,
-                reason: "Timeout",
-                transient: true,
-                detail: `no answer within ${Duration.format(timeout)}`
-              })
-          }),
-          Effect.catchTag("RequestError", "ResponseError", (error) =>
-            Effect.fail(
-              new AuthEndpointFailed({
-                endpoint,
-                reason: "Transport",
-                transient: true,
-                detail: `${error.reason} error${transportCode(error.cause)}`
-              })
-            ))
-        )
-        const status = response.status
-        yield* Effect.annotateCurrentSpan("http.response.status_code", status)
-        if (text._tag === "Left") {
-          return yield* new AuthEndpointFailed({
-            endpoint,
-            reason: "Transport",
-            status,
-            transient: true,
-            detail: "the response body could not be read"
-          })
-        }
-        const body = text.right
-        if (body.length > maxBodyLength) {
-          return yield* new MalformedResponse({
-            method: request.method,
-            url,
-            status,
-            problem: `the body is larger than ${maxBodyLength} characters`
-          })
-        }
-        if (status >= 200 && status < 300) {
-          let json: unknown
-          try {
-            json = JSON.parse(body)
-          } catch {
+    ): Effect.Effect<Sent<A>, AuthApiError> =>
+      instrument(request, { template: endpoint }, (attempt) =>
+        Effect.gen(function*() {
+          const url = `${baseUrl}${endpoint}`
+          const sentAt = yield* Clock.currentTimeMillis
+          const exchange = client.execute(attempt.sending(request)).pipe(
+            Effect.flatMap((response) => Effect.map(Effect.either(response.text), (text) => ({ response, text }))),
+            Effect.scoped
+          )
+          const { response, text } = yield* exchange.pipe(
+            Effect.timeoutFail({
+              duration: timeout,
+              onTimeout: () =>
+                new AuthEndpointFailed({
+                  endpoint,
+                  reason: "Timeout",
+                  transient: true,
+                  detail: `no answer within ${Duration.format(timeout)}`
+                })
+            }),
+            Effect.catchTag("RequestError", "ResponseError", (error) =>
+              Effect.fail(
+                new AuthEndpointFailed({
+                  endpoint,
+                  reason: "Transport",
+                  transient: true,
+                  detail: `${error.reason} error${transportCode(error.cause)}`
+                })
+              ))
+          )
+          const status = response.status
+          attempt.received(response)
+          if (text._tag === "Left") {
+            return yield* new AuthEndpointFailed({
+              endpoint,
+              reason: "Transport",
+              status,
+              transient: true,
+              detail: "the response body could not be read"
+            })
+          }
+          const body = text.right
+          if (body.length > maxBodyLength) {
             return yield* new MalformedResponse({
               method: request.method,
               url,
               status,
-              problem: body.trim() === "" ? "empty body" : "the body is not JSON"
+              problem: `the body is larger than ${maxBodyLength} characters`
             })
           }
-          const value = yield* decode(json).pipe(
-            Effect.mapError((error) =>
-              new MalformedResponse({ method: request.method, url, status, problem: problemOf(error) })
+          if (status >= 200 && status < 300) {
+            let json: unknown
+            try {
+              json = JSON.parse(body)
+            } catch {
+              return yield* new MalformedResponse({
+                method: request.method,
+                url,
+                status,
+                problem: body.trim() === "" ? "empty body" : "the body is not JSON"
+              })
+            }
+            const value = yield* decode(json).pipe(
+              Effect.mapError((error) =>
+                new MalformedResponse({ method: request.method, url, status, problem: problemOf(error) })
+              )
             )
-          )
-          return { value, serverDate: serverDateOf(response), sentAt }
-        }
-        // H8: a server or proxy that echoes what we sent must not get it into an error.
-        const errorBody = decodeMontaErrorBody(scrubSecrets(body, secrets))
-        if (status === 400 || status === 401 || status === 403) {
-          return yield* new AuthEndpointRejected({
+            return { value, serverDate: serverDateOf(response), sentAt }
+          }
+          // H8: a server or proxy that echoes what we sent must not get it into an error.
+          const errorBody = decodeMontaErrorBody(scrubSecrets(body, secrets))
+          if (status === 400 || status === 401 || status === 403) {
+            return yield* new AuthEndpointRejected({
+              endpoint,
+              status,
+              ...(errorBody.errorCode !== undefined ? { errorCode: errorBody.errorCode } : {}),
+              ...(errorBody.message !== undefined ? { serverMessage: errorBody.message } : {})
+            })
+          }
+          const now = yield* Clock.currentTimeMillis
+          const retryAfter = retryHint(response, now)
+          return yield* new AuthEndpointFailed({
             endpoint,
+            reason: "Status",
             status,
-            ...(errorBody.errorCode !== undefined ? { errorCode: errorBody.errorCode } : {}),
-            ...(errorBody.message !== undefined ? { serverMessage: errorBody.message } : {})
+            transient: isTransientStatus(status),
+            ...(retryAfter !== undefined ? { retryAfter } : {}),
+            ...(errorBody.errorCode !== undefined ? { errorCode: errorBody.errorCode } : {})
           })
-        }
-        const now = yield* Clock.currentTimeMillis
-        const retryAfter = retryHint(response, now)
-        return yield* new AuthEndpointFailed({
-          endpoint,
-          reason: "Status",
-          status,
-          transient: isTransientStatus(status),
-          ...(retryAfter !== undefined ? { retryAfter } : {}),
-          ...(errorBody.errorCode !== undefined ? { errorCode: errorBody.errorCode } : {})
-        })
-      })
+        }))
 
-    const tokenResponse = (
-      result: { readonly value: TokenPair; readonly serverDate: Option.Option<DateTime.Utc>; readonly sentAt: number }
-    ): TokenResponse => ({ pair: result.value, serverDate: result.serverDate, sentAt: result.sentAt })
+    const tokenResponse = ({ sentAt, serverDate, value }: Sent<TokenPair>): TokenResponse => ({
+      pair: value,
+      serverDate,
+      sentAt
+    })
 
     const post = (endpoint: AuthEndpoint, body: unknown) =>
       HttpClientRequest.post(`${baseUrl}${endpoint}`).pipe(

@@ -1,5 +1,6 @@
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
+import * as MetricLabel from "effect/MetricLabel"
 
 // The metrics of the rate limiter (SPEC section 9).
 
@@ -27,3 +28,18 @@ export const rateLimitPauses = Metric.counter("monta_rate_limit_pauses", {
   description: "Times every caller paused after a 429 from Monta",
   incremental: true
 })
+
+/** @internal */
+export const rateLimitRemaining = Metric.gauge("monta_rate_limit_remaining", {
+  description: "Requests left in the current window of the Monta rate budget, by client id, as last counted"
+})
+
+/**
+ * Sets the budget left for one client id (its label array made once).
+ *
+ * @internal
+ */
+export const remainingRecorder = (clientId: string) => {
+  const labels = [MetricLabel.make("monta.client_id", clientId)]
+  return (remaining: number): void => rateLimitRemaining.unsafeUpdate(remaining, labels)
+}
