@@ -74,6 +74,23 @@ describe("examples (run as child processes through tsx)", () => {
     }), { timeout: 60_000 })
 
   it.live(
+    "least-privilege.ts exits 0: a read goes with the read-only credential, a write with the writer, a request neither may make is refused locally (C2, C3)",
+    () =>
+      Effect.gen(function*() {
+        const result = yield* runExample("least-privilege.ts")
+        assert.strictEqual(result.code, 0, result.stderr)
+        assert.strictEqual(result.stderr, "")
+        assertInOrder(result.stdout, [
+          /^read +GET \/charge-points\/1 sent by dashboards-client-id$/m,
+          /^write +POST \/charge-points sent by charging-client-id \(HTTP 201\)$/m,
+          /^refused locally: GET \/wallet-transactions: missing scope wallet-transactions:read.*\(requests sent: 0\)$/m,
+          /^two tokens: different$/m
+        ])
+      }),
+    { timeout: 60_000 }
+  )
+
+  it.live(
     "custom-store.ts exits 0; the second run reuses the pair its own TokenStore saved",
     () =>
       Effect.gen(function*() {

@@ -1,7 +1,8 @@
 import { isScope, type Scope } from "@monta-auth/schema"
 import * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
+import * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import type { Credential } from "../MontaCredentials.js"
 
 // C1 from the environment. A list variable gives the names in order (C2's tie-break needs an
@@ -16,10 +17,13 @@ export const variablePrefix = (name: string): string => `MONTA_${name.toUpperCas
 
 const scopes = (variable: string): Config.Config<ReadonlyArray<Scope> | undefined> =>
   Config.string(variable).pipe(
-    Config.map((text) => text.split(",").map((scope) => scope.trim()).filter((scope) => scope.length > 0)),
-    Config.validate({
-      message: "must be scopes of the form entity:permission, separated by commas",
-      validation: (list): list is Array<Scope> => list.every(isScope)
+    Config.mapOrFail((text) => {
+      const list = text.split(",").map((scope) => scope.trim()).filter((scope) => scope.length > 0)
+      return list.every(isScope)
+        ? Either.right(list as ReadonlyArray<Scope>)
+        : Either.left(
+          ConfigError.InvalidData([], "must be scopes of the form entity:permission, separated by commas")
+        )
     }),
     Config.option,
     Config.map((found) => found._tag === "Some" ? found.value : undefined)
