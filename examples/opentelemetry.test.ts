@@ -3,6 +3,7 @@
  * `NodeSdk.layer`, its spans and metrics received by in-memory exporters, and the example run as a
  * user runs it (a process through tsx).
  */
+import { HttpClient } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { MontaHttpClient } from "@monta-auth/core"
 import { MontaFake } from "@monta-auth/testing"
@@ -68,9 +69,29 @@ describe("OpenTelemetry export (SPEC 9, issue 14 item 4)", () => {
         assert.isTrue(String(attributes["url.full"]).startsWith(`${baseUrl}/`), String(attributes["url.full"]))
         assert.isNumber(attributes["http.response.status_code"])
       }
+      // The trace context went to the server: the fake's server span of each request is its child.
+      const served = spans.filter((span) => span.kind === SpanKind.SERVER)
+      assert.isAbove(served.length, 5)
+      for (const span of served) assert.strictEqual(parentOf(spans, span)?.kind, SpanKind.CLIENT, span.name)
       const token = clients.find((span) => span.name === "POST /auth/token")!
       assert.strictEqual(token.attributes["url.template"], "/auth/token")
       assert.strictEqual(token.attributes["url.full"], `${baseUrl}/auth/token`)
+    }))
+
+  it.live("SPEC 9: no trace context goes to the server under HttpClient.withTracerPropagation(false)", () =>
+    Effect.gen(function*() {
+      const exporters = inMemoryExporters()
+      const { spans } = yield* Effect.gen(function*() {
+        const client = (yield* MontaHttpClient).pipe(HttpClient.withTracerPropagation(false))
+        yield* client.get("/charge-points/3")
+        return yield* exported(exporters)
+      }).pipe(Effect.provide(MontaOnFake), Effect.provide(telemetry(exporters)))
+      const attempt = clientSpans(spans).find((span) => span.name === "GET")
+      assert.isDefined(attempt)
+      const served = spans.find((span) => span.kind === SpanKind.SERVER && span.name === "http.server GET")
+      assert.isDefined(served)
+      assert.isUndefined(served!.attributes["http.request.header.traceparent"])
+      assert.notStrictEqual(served!.spanContext().traceId, attempt!.spanContext().traceId)
     }))
 
   it.live("SPEC 9: a request sent again: http.request.resend_count 1 on the second attempt, error.type on the first", () =>
