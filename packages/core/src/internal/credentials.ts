@@ -107,10 +107,11 @@ export const make = (
               if (!closed && registry.get(name) === entry) scheduler?.watch(entry)
             })
           )
-          return yield* internalAuth.make({ ...authOptions, ...grant.authOptionsOf(entry.credential) }, labelOf(name)).pipe(
-            Effect.provideService(TokenStore, store),
-            Effect.provideService(MontaAuthEvents, hubOf(name))
-          )
+          return yield* internalAuth.make({ ...authOptions, ...grant.authOptionsOf(entry.credential) }, labelOf(name))
+            .pipe(
+              Effect.provideService(TokenStore, store),
+              Effect.provideService(MontaAuthEvents, hubOf(name))
+            )
         }),
       idleTimeToLive: idleTimeToLive ?? "10 minutes"
     })
