@@ -180,7 +180,15 @@ export const decodeScope: (input: unknown) => Either.Either<Scope, ParseResult.P
  */
 export const permissionLevel = (permission: Permission): number => permissions.indexOf(permission)
 
-const parseUnsafe = (scope: string): ParsedScope | undefined => Either.getOrUndefined(parseScope(scope))
+// `grants` runs before every request (H7): a scope is parsed once, not per request. The cache is
+// bounded (scopes are a few dozen strings; anything beyond the bound is parsed each time).
+const parsed = new Map<string, ParsedScope | undefined>()
+const parseUnsafe = (scope: string): ParsedScope | undefined => {
+  if (parsed.has(scope)) return parsed.get(scope)
+  const result = Either.getOrUndefined(parseScope(scope))
+  if (parsed.size < 1_024) parsed.set(scope, result)
+  return result
+}
 
 /**
  * Whether the granted scopes allow what `required` asks: a granted scope covers the required
