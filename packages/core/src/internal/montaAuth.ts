@@ -210,10 +210,17 @@ export const make = (
         const deferred = Deferred.unsafeMake<StoredToken, TokenError>(FiberId.none)
         state.inflight = deferred
         const run = retryingWithEvents<StoredToken, InvalidCredentials | MalformedResponse>(attempt(wanted)).pipe(
-          Effect.withSpan(state.token === undefined ? "MontaAuth.acquire" : "MontaAuth.refresh", {
-            kind: "internal",
-            attributes: { "monta.client_id": clientId, "monta.wanted": wanted, "monta.seen_version": state.lastVersion }
-          }),
+          Effect.withSpan(
+            state.token === undefined && state.lastVersion === 0 ? "MontaAuth.acquire" : "MontaAuth.refresh",
+            {
+              kind: "internal",
+              attributes: {
+                "monta.client_id": clientId,
+                "monta.wanted": wanted,
+                "monta.seen_version": state.lastVersion
+              }
+            }
+          ),
           Effect.onExit((exit) =>
             Effect.suspend(() => {
               if (state.inflight === deferred) state.inflight = undefined
