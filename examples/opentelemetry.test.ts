@@ -5,8 +5,8 @@
  */
 import { HttpClient } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { MontaHttpClient } from "@monta-auth/core"
-import { MontaFake } from "@monta-auth/testing"
+import { MontaAuth, MontaHttpClient } from "@monta-auth/core"
+import { Fault, MontaFake } from "@monta-auth/testing"
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api"
 import { DataPointType, type HistogramMetricData, type MetricData } from "@opentelemetry/sdk-metrics"
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base"
@@ -113,6 +113,25 @@ describe("OpenTelemetry export (SPEC 9, issue 14 item 4)", () => {
       // No first attempt carries a resend count.
       const first = clientSpans(spans).filter((span) => span.attributes["url.full"] !== `${baseUrl}/charge-points/1`)
       assert.isTrue(first.every((span) => span.attributes["http.request.resend_count"] === undefined))
+    }))
+
+  it.live("SPEC 9: a retried /auth/token carries http.request.resend_count too", () =>
+    Effect.gen(function*() {
+      const exporters = inMemoryExporters()
+      const { spans } = yield* Effect.gen(function*() {
+        const fake = yield* MontaFake
+        yield* fake.injectFault({ path: "/auth/token", fault: Fault.Status({ status: 503 }) })
+        const auth = yield* MontaAuth
+        yield* auth.accessToken
+        return yield* exported(exporters)
+      }).pipe(Effect.provide(MontaOnFake), Effect.provide(telemetry(exporters)))
+      const tokens = clientSpans(spans).filter((span) => span.name === "POST /auth/token")
+      assert.deepStrictEqual(
+        tokens.map((
+          span
+        ) => [span.attributes["http.response.status_code"], span.attributes["http.request.resend_count"]]),
+        [[503, undefined], [200, 1]]
+      )
     }))
 
   it.live("SPEC 9: our own steps are internal spans around the client spans", () =>

@@ -12,6 +12,7 @@ import type {
   MalformedResponse
 } from "../MontaError.js"
 import { TokenRequestFailed } from "../MontaError.js"
+import { currentResendCount } from "./httpSpan.js"
 import { stepper } from "./retryPolicy.js"
 
 /** The server issued an access token that is already expired (by its own date): worth a retry. */
@@ -100,7 +101,7 @@ export const retrying = (
               : Effect.fail(error as E))
           }
           yield* Effect.sleep(Duration.millis(delay))
-          return yield* run
+          return yield* Effect.locally(run, currentResendCount, attempt)
         })
     )
     return run

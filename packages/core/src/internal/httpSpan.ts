@@ -22,6 +22,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"
+import { globalValue } from "effect/GlobalValue"
 import * as Option from "effect/Option"
 import type * as Tracer from "effect/Tracer"
 import { durationRecorder } from "./httpMetrics.js"
@@ -90,6 +91,18 @@ const errorTypeOf = (cause: Cause.Cause<unknown>): string => {
   if (typeof fields.status === "number" && fields.status >= 400) return String(fields.status)
   return typeof fields._tag === "string" ? fields._tag : "_OTHER"
 }
+
+/**
+ * The attempts before this one of an auth request, set by the auth retry loop (`authRetry.ts`)
+ * around each retry, so a retried `/auth/token` or `/auth/refresh` carries
+ * `http.request.resend_count` like MontaHttpClient's retried requests.
+ *
+ * @internal
+ */
+export const currentResendCount: FiberRef.FiberRef<number> = globalValue(
+  Symbol.for("@monta-auth/core/httpSpan/currentResendCount"),
+  () => FiberRef.unsafeMake(0)
+)
 
 /** How one request is named and what it was. */
 export interface AttemptOptions {
@@ -165,9 +178,8 @@ export const makeInstrument = (baseUrl: string) => {
         const url = fullUrl(request)
         if (url !== undefined) attributes["url.full"] = url
         if (options.template !== undefined) attributes["url.template"] = options.template
-        if (options.resendCount !== undefined && options.resendCount > 0) {
-          attributes["http.request.resend_count"] = options.resendCount
-        }
+        const resendCount = options.resendCount ?? fiber.getFiberRef(currentResendCount)
+        if (resendCount > 0) attributes["http.request.resend_count"] = resendCount
         const name = options.template === undefined ? method : `${method} ${options.template}`
         return Effect.flatMap(
           Effect.makeSpan(name, { kind: "client", attributes, captureStackTrace: false }),
