@@ -70,7 +70,6 @@ export interface MontaFakeOptions {
 
 /**
  * The fake's state and controls. Every control takes effect for the next request.
- *
  * @since 0.1.0
  * @category models
  */
@@ -250,9 +249,8 @@ export class MontaFake extends Context.Tag("@monta-auth/testing/MontaFake")<Mont
     )
 
   /**
-   * `MontaAuth` and `MontaHttpClient` of `@monta-auth/core` on `layerTest`, in one line:
-   * `MontaFake.layerTestAuth({ MontaAuth, MontaHttpClient })` (the demo consumer unless
-   * `clientId` says otherwise; `auth` and `client` are the two layers' other options).
+   * Core's `MontaAuth` and `MontaHttpClient` on `layerTest` in one line, `layerTestAuth({ MontaAuth,
+   * MontaHttpClient })`: the demo consumer unless `clientId` says otherwise; `auth`, `client` options.
    *
    * @since 0.1.0
    * @category layers
