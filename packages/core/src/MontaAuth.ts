@@ -18,6 +18,7 @@ import type * as Schedule from "effect/Schedule"
 import type * as Scope_ from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import { type AuthEvent, MontaAuthEvents } from "./AuthEvent.js"
+import { credentialProblem, isCleanCredential } from "./internal/authOptions.js"
 import * as internal from "./internal/montaAuth.js"
 import type { ConsumerEndpoint } from "./MontaAuthApi.js"
 import type { InsufficientScope, InvalidOptions, MontaApiError, TokenError } from "./MontaError.js"
@@ -280,12 +281,6 @@ export class MontaAuth extends Context.Tag("@monta-auth/core/MontaAuth")<MontaAu
     })
   }
 }
-
-/** What a client id or secret must be (SPEC section 11: bad config names the variable). */
-const credentialProblem = "must be non-empty, without leading or trailing white space (the value is not shown)"
-
-/** Non-empty and not padded with white space: a padded value is refused rather than trimmed. */
-const isCleanCredential = (value: string): boolean => value.length > 0 && value.trim() === value
 
 /**
  * Options of `MontaAuth.layerConfig`: everything but the credential and the base URL, which come

@@ -20,7 +20,7 @@ import type {
 import { InsufficientScope, InvalidOptions, MontaAuthClosed, UnknownCredential } from "../MontaError.js"
 import { TokenStore } from "../TokenStore.js"
 import { forClient } from "./authMetrics.js"
-import { millis } from "./authOptions.js"
+import { marginFor as boundedMargin, millis } from "./authOptions.js"
 import * as grant from "./credentialGrant.js"
 import * as idleRefresh from "./idleRefresh.js"
 import * as internalAuth from "./montaAuth.js"
@@ -69,10 +69,7 @@ export const make = (
       events: Stream.filterMap(events, (item) => item.name === name ? Option.some(item.event) : Option.none())
     })
 
-    const marginFor = (token: { readonly accessExpiresAt: number; readonly obtainedAt: number }) => {
-      const life = token.accessExpiresAt - token.obtainedAt
-      return margin < life ? margin : life / 2
-    }
+    const marginFor = boundedMargin(margin)
 
     const scheduler = refreshIdle === false ? undefined : yield* idleRefresh.make({
       store,
@@ -172,7 +169,8 @@ export const make = (
           scopes: credential.scopes,
           generation: 0,
           spread: false,
-          failures: 0
+          failures: 0,
+          retry: undefined
         })
         byScope.clear()
       })

@@ -4,13 +4,11 @@ import * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type { Credential } from "../MontaCredentials.js"
+import { credentialProblem, isCleanCredential } from "./authOptions.js"
 
 // C1 from the environment. A list variable gives the names in order (C2's tie-break needs an
 // order, which the environment does not have); each secret has a variable of its own (what secret
 // managers inject); the one-credential `MONTA_CLIENT_ID` pair of `MontaAuth` stays as it is.
-
-const problem = "must be non-empty, without leading or trailing white space (the value is not shown)"
-const isClean = (value: string): boolean => value.length > 0 && value.trim() === value
 
 /** `reader` -> `MONTA_READER_`, `ops-eu` -> `MONTA_OPS_EU_`. @internal */
 export const variablePrefix = (name: string): string => `MONTA_${name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_`
@@ -33,9 +31,13 @@ const scopes = (variable: string): Config.Config<ReadonlyArray<Scope> | undefine
 export const credential = (name: string): Config.Config<Credential> => {
   const prefix = variablePrefix(name)
   return Config.all({
-    clientId: Config.string(`${prefix}CLIENT_ID`).pipe(Config.validate({ message: problem, validation: isClean })),
+    clientId: Config.string(`${prefix}CLIENT_ID`).pipe(
+      Config.validate({ message: credentialProblem, validation: isCleanCredential })
+    ),
     clientSecret: Config.redacted(
-      Config.string(`${prefix}CLIENT_SECRET`).pipe(Config.validate({ message: problem, validation: isClean }))
+      Config.string(`${prefix}CLIENT_SECRET`).pipe(
+        Config.validate({ message: credentialProblem, validation: isCleanCredential })
+      )
     ),
     scopes: scopes(`${prefix}SCOPES`)
   })

@@ -14,20 +14,13 @@ import type { CredentialsClientOptions, MontaHttpClientError } from "../MontaHtt
 import { MontaRateLimiter, MontaRateLimiterStore } from "../MontaRateLimiter.js"
 import * as internalHttp from "./montaHttpClient.js"
 import * as internalLimiter from "./montaRateLimiter.js"
+import { pathBelow } from "./scopeCheck.js"
 
 /** The credential named for a request or a region of code (C3). @internal */
 export const currentCredential: FiberRef.FiberRef<string | undefined> = globalValue(
   Symbol.for("@monta-auth/core/MontaHttpClient/currentCredential"),
   () => FiberRef.unsafeMake<string | undefined>(undefined)
 )
-
-const isAbsolute = (url: string) => /^[a-z][a-z0-9+.-]*:/i.test(url)
-
-/** The path of a request below the base URL, without its query. */
-const pathOf = (url: string, baseUrl: string): string | undefined => {
-  if (!isAbsolute(url)) return (url.startsWith("/") ? url : `/${url}`).split("?")[0]
-  return url.startsWith(`${baseUrl}/`) ? url.slice(baseUrl.length).split("?")[0] : undefined
-}
 
 /**
  * C3: an `HttpClient` that sends each request with the credential it names
@@ -72,7 +65,7 @@ export const make = (
       Effect.gen(function*() {
         const named = yield* FiberRef.get(currentCredential)
         if (named !== undefined) return named
-        const path = pathOf(request.url, baseUrl)
+        const path = pathBelow(request.url, baseUrl)
         const scope = path === undefined ? undefined : requiredScope(request.method, path)
         if (scope === undefined) {
           if (options?.defaultCredential !== undefined) return options.defaultCredential

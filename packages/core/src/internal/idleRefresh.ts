@@ -9,9 +9,11 @@ import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import type * as Scope from "effect/Scope"
 import { AuthEvent } from "../AuthEvent.js"
+import type { RetryInput } from "../MontaAuth.js"
 import type { AuthEndpoint } from "../MontaError.js"
 import type { StoredToken } from "../StoredToken.js"
 import type { TokenStoreService } from "../TokenStore.js"
+import { policy, stepper } from "./retryPolicy.js"
 import type { Rotated, RotationError, RotationRequest } from "./rotation.js"
 
 /**
@@ -26,7 +28,9 @@ export interface Watched {
   generation: number
   /** Whether its refreshes have been spread over a token's life once already. */
   spread: boolean
+  /** Failed visits in a row, and the retry policy stepped through them (none while all is well). */
   failures: number
+  retry: ((input: RetryInput) => Effect.Effect<number | undefined>) | undefined
 }
 
 interface Visit {
@@ -35,6 +39,8 @@ interface Visit {
   readonly generation: number
   /** A refresh is due; otherwise look at the stored pair and plan one. */
   readonly refresh: boolean
+  /** The version of the pair the visit was planned from (0: none known). */
+  readonly seen: number
 }
 
 /** A binary min-heap of visits by time: 10 000 idle credentials cost one array slot each. */
@@ -90,8 +96,9 @@ export interface IdleRefreshDeps {
   readonly concurrency: number
 }
 
-/** Backoff of an idle refresh that failed: 1 s, 2 s, 4 s ... up to 5 minutes. */
-const backoffMillis = (failures: number) => Math.min(1_000 * 2 ** Math.min(failures - 1, 20), 300_000)
+/** Backoff of an idle refresh that failed: the retry policy, from 1 s up to 5 minutes, forever. */
+const maxBackoffMillis = 300_000
+const backoff = policy({ baseDelay: 1_000, maxDelay: maxBackoffMillis, maxElapsed: Infinity, times: Infinity })
 
 /** A store operation of the scheduler waits at most this long (L14). */
 const storeTimeout = Duration.seconds(5)
@@ -126,12 +133,12 @@ export const make = (deps: IdleRefreshDeps): Effect.Effect<
       wake = Deferred.unsafeMake<void>(FiberId.none)
       Deferred.unsafeDone(previous, Exit.void)
     }
-    const schedule = (entry: Watched, generation: number, at: number, refresh: boolean) => {
+    const schedule = (entry: Watched, generation: number, at: number, refresh: boolean, seen: number) => {
       if (entry.generation !== generation) return
       const first = queue.peek()
       // Whole milliseconds: a clock may answer whole milliseconds only (TestClock does), and a
       // visit due at a fraction of one past it would otherwise be slept for, and slept for again.
-      queue.push({ at: Math.ceil(at), entry, generation, refresh })
+      queue.push({ at: Math.ceil(at), entry, generation, refresh, seen })
       if (first === undefined || at < first.at) signal()
     }
 
@@ -142,10 +149,11 @@ export const make = (deps: IdleRefreshDeps): Effect.Effect<
       )
 
     const failed = (visit: Visit, reason: string, endpoint?: AuthEndpoint) =>
-      Effect.sync(() => {
+      Effect.gen(function*() {
         const entry = visit.entry
         entry.failures++
-        const retryIn = backoffMillis(entry.failures)
+        entry.retry ??= stepper(backoff)
+        const retryIn = (yield* entry.retry({})) ?? maxBackoffMillis
         deps.publish(
           entry.name,
           AuthEvent.RefreshFailed({
@@ -155,7 +163,7 @@ export const make = (deps: IdleRefreshDeps): Effect.Effect<
             retryIn: Duration.millis(retryIn)
           })
         )
-        schedule(entry, visit.generation, clock.unsafeCurrentTimeMillis() + retryIn, visit.refresh)
+        schedule(entry, visit.generation, clock.unsafeCurrentTimeMillis() + retryIn, visit.refresh, visit.seen)
       })
 
     // Plans the first refresh of a credential handed over, from its stored pair.
@@ -171,19 +179,18 @@ export const make = (deps: IdleRefreshDeps): Effect.Effect<
         const entry = visit.entry
         if (!entry.spread && due > now) {
           entry.spread = true
-          return schedule(entry, visit.generation, now + (yield* Random.nextRange(0, due - now)), true)
+          return schedule(entry, visit.generation, now + (yield* Random.nextRange(0, due - now)), true, token.version)
         }
-        schedule(entry, visit.generation, Math.max(now, yield* jittered(token)), true)
+        schedule(entry, visit.generation, Math.max(now, yield* jittered(token)), true, token.version)
       })
 
     const refresh = (visit: Visit) =>
       Effect.gen(function*() {
         const entry = visit.entry
-        const stored = yield* deps.store.load(entry.key).pipe(Effect.timeoutOption(storeTimeout))
-        const seen = Option.isSome(stored) && Option.isSome(stored.value) ? stored.value.value.version : 0
         const now = yield* Clock.currentTimeMillis
+        // A pair newer than the one planned from (another instance rotated) is adopted, not refreshed.
         const exit = yield* Effect.exit(deps.rotate(entry, {
-          seen,
+          seen: visit.seen,
           held: undefined,
           acceptable: (token) => now < token.accessExpiresAt - deps.marginFor(token)
         }))
@@ -196,9 +203,10 @@ export const make = (deps: IdleRefreshDeps): Effect.Effect<
           )
         }
         entry.failures = 0
+        entry.retry = undefined
         const { how, token } = exit.value
         deps.publish(entry.name, AuthEvent[how]({ expiresAt: token.accessExpiresAt, version: token.version }))
-        schedule(entry, visit.generation, yield* jittered(token), true)
+        schedule(entry, visit.generation, yield* jittered(token), true, token.version)
       })
 
     const visit = (item: Visit) =>
@@ -231,7 +239,7 @@ export const make = (deps: IdleRefreshDeps): Effect.Effect<
     return {
       watch: (entry) => {
         entry.generation++
-        schedule(entry, entry.generation, clock.unsafeCurrentTimeMillis(), false)
+        schedule(entry, entry.generation, clock.unsafeCurrentTimeMillis(), false, 0)
       },
       unwatch: (entry) => {
         entry.generation++

@@ -18,7 +18,7 @@ import {
 } from "../MontaError.js"
 import { type StoredToken, TokenStore } from "../TokenStore.js"
 import { forClient } from "./authMetrics.js"
-import { currentOf, millis, retrySchedule, validateCredential } from "./authOptions.js"
+import { currentOf, marginFor as boundedMargin, millis, retrySchedule, validateCredential } from "./authOptions.js"
 import { ExpiredIssued, retrying } from "./authRetry.js"
 import * as internalMe from "./me.js"
 import * as internalApi from "./montaAuthApi.js"
@@ -115,10 +115,7 @@ export const make = (
 
     // A margin as long as the token's life would refresh without pause: then half the life, said once.
     let marginWarned = false
-    const marginFor = (token: StoredToken) => {
-      const life = token.accessExpiresAt - token.obtainedAt
-      return refreshMargin < life ? refreshMargin : life / 2
-    }
+    const marginFor = boundedMargin(refreshMargin)
     const isValid = (token: StoredToken, now: number) => now < token.accessExpiresAt - expirySkewMillis
     const isFresh = (token: StoredToken, now: number) => now < token.accessExpiresAt - marginFor(token)
 

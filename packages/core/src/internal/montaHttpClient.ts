@@ -21,7 +21,7 @@ import { parseRateLimitHeaders } from "./montaRateLimitHeaders.js"
 import { errorWithRequest, withRequest } from "./platformErrors.js"
 import { remainingRecorder } from "./rateLimitMetrics.js"
 import { policy, resolveLimits, stepper } from "./retryPolicy.js"
-import { scopeCheck } from "./scopeCheck.js"
+import { isAbsolute, scopeCheck } from "./scopeCheck.js"
 
 /** H9: the default timeout of one attempt, until the response headers arrive. */
 const defaultRequestTimeout = Duration.seconds(30)
@@ -38,8 +38,6 @@ const max429Retries = 5
 // ---------------------------------------------------------------------------------------------
 
 const noResponse = { status: 0, headers: {} }
-
-const isAbsolute = (url: string) => /^[a-z][a-z0-9+.-]*:/i.test(url)
 
 type Outcome =
   | { readonly _tag: "Response"; readonly response: HttpClientResponse.HttpClientResponse }

@@ -5,6 +5,20 @@ import * as Option from "effect/Option"
 import type { MontaAuthService } from "../MontaAuth.js"
 import { InsufficientScope, type TokenError } from "../MontaError.js"
 
+/** Whether a URL names its scheme (is absolute). @internal */
+export const isAbsolute = (url: string): boolean => /^[a-z][a-z0-9+.-]*:/i.test(url)
+
+/**
+ * The path of a request's URL below the base URL, without its query (a relative URL is such a
+ * path already); `undefined` for a URL elsewhere.
+ *
+ * @internal
+ */
+export const pathBelow = (url: string, baseUrl: string): string | undefined => {
+  if (!isAbsolute(url)) return (url.startsWith("/") ? url : `/${url}`).split("?")[0]
+  return url.startsWith(`${baseUrl}/`) ? url.slice(baseUrl.length).split("?")[0] : undefined
+}
+
 /**
  * H7: the endpoint's required scope (the provider's table) against the credential's, before
  * anything is sent or any budget taken. Refused only when sure: an endpoint the table does not
@@ -36,7 +50,7 @@ export const scopeCheck = (
         })
   )
   return (request) => {
-    const path = request.url.slice(baseUrl.length).split("?")[0] ?? ""
+    const path = pathBelow(request.url, baseUrl) ?? ""
     const required = requiredScope(request.method, path)
     if (required === undefined) return Effect.void
     return Effect.flatMap(credentialScopes, (me): Effect.Effect<void, InsufficientScope> => {
