@@ -156,7 +156,7 @@ describe("monta-auth --credential NAME and monta-auth credentials (the real bina
             runCli(["credentials"], envOf(fake, { MONTA_WRITER_CLIENT_SECRET: wrongSecret })),
             runCli(["credentials", "--json"], envOf(fake, { MONTA_WRITER_CLIENT_SECRET: wrongSecret })),
             runCli(["credentials"], { MONTA_BASE_URL: fake.baseUrl }),
-            runCli(["credentials", "--base-url", unreachable, "--timeout", "1"], envOf(fake))
+            runCli(["credentials", "--base-url", unreachable, "--timeout", "10"], envOf(fake))
           ], { concurrency: 2 })
           assert.strictEqual(refused.code, ExitCode.CredentialsRefused)
           assert.match(refused.stdout, /reader\s+team-client-id\s+charge-points:read/)
